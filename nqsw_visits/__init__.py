@@ -1,0 +1,92 @@
+"""Alongside: mentors alongside newly qualified social workers."""
+
+import logging
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config, database  # noqa: F401  (database registers engine listeners)
+from .extensions import csrf, db, login_manager, migrate
+from .services import passwords
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, CLI, errors."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.update(config.FIXED)
+    app.config.update(config.from_environment(app.instance_path))
+    app.config.update(test_config or {})
+    _check_secret_key(app)
+    app.config.setdefault("SESSION_COOKIE_SECURE", not (app.debug or app.testing))
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    passwords.configure(app.config["PASSWORD_HASH_PARAMS"])
+    _setup_templates(app)
+
+    from . import auth, errors, security
+
+    auth.init_login(app, login_manager)
+    app.before_request(security.require_sign_in)
+    app.after_request(security.set_security_headers)
+    errors.register(app)
+    _register_blueprints(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _check_secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if not (app.debug or app.testing):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Set it in the environment (a long random string) "
+            "or run in debug mode for a local trial."
+        )
+    app.config["SECRET_KEY"] = config.local_secret_key(app.instance_path)
+
+
+def _setup_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(Path(app.root_path).parent / "templates"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    # The GOV.UK macros emit many blank lines; trimming keeps fragments small.
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from .templating import register_template_helpers
+
+    WTFormsHelpers(app)
+    register_template_helpers(app, ZoneInfo(app.config["TIMEZONE"]))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import admin, auth, dashboard, pages
+
+    for module in (auth, dashboard, admin, pages):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,7 @@
+"""Administration: people, roles, teams and mentor assignments."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from . import people, teams  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,47 @@
+"""Listing and filtering people, and showing service errors on forms."""
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Role, User, UserRole
+from ..services.people import PeopleError
+
+_FORM_FIELDS = {"password": "new_password", "mentors": "people", "managers": "people"}
+
+
+def people_filters(args) -> dict:
+    """The filters from a query string, ignoring values that are not allowed."""
+    role = args.get("role", "")
+    status = args.get("status", "active")
+    return {
+        "role": role if role in {r.value for r in Role} else "",
+        "status": status if status in {"active", "inactive", "all"} else "active",
+        "q": args.get("q", "").strip()[:100],
+    }
+
+
+def list_people(filters: dict) -> list[User]:
+    """People matching the filters, with their roles and team loaded."""
+    query = select(User).options(selectinload(User.team)).order_by(User.display_name)
+    if filters.get("role"):
+        query = query.where(
+            User.id.in_(select(UserRole.user_id).where(UserRole.role == filters["role"]))
+        )
+    if filters.get("status") == "active":
+        query = query.where(User.active)
+    elif filters.get("status") == "inactive":
+        query = query.where(~User.active)
+    if filters.get("q"):
+        like = f"%{filters['q'].lower()}%"
+        query = query.where(or_(User.email.like(like), User.display_name.ilike(like)))
+    return list(db.session.scalars(query))
+
+
+def show_error(form, error: PeopleError) -> None:
+    """Put a service's refusal on the form field it concerns, and undo the change."""
+    db.session.rollback()
+    name = _FORM_FIELDS.get(error.field, error.field)
+    field = getattr(form, name, None) if name else None
+    field = field if field is not None else next(iter(form))
+    field.errors = [*field.errors, str(error)] if isinstance(field.errors, list) else [str(error)]

@@ -1,0 +1,112 @@
+"""Signing in, signing out and changing your password."""
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .forms import ChangePasswordForm, SignInForm
+from .htmx import hx_redirect, is_htmx
+from .security import public
+from .services import signin
+
+bp = Blueprint("auth", __name__)
+
+SIGN_IN_FAILED = "Enter a correct email address and password"
+
+
+def init_login(app, login_manager) -> None:
+    """Wire Flask-Login to server-side sessions."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue"
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        return signin.load_session(
+            token,
+            idle=current_app.config["SESSION_IDLE_TIMEOUT"],
+            absolute=current_app.config["SESSION_ABSOLUTE_TIMEOUT"],
+        )
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if is_htmx() or request.headers.get("HX-Request") == "true":
+            return hx_redirect(url_for("auth.login"), 401)
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        flash("Sign in to continue", "info")
+        return redirect(url_for("auth.login", next=target))
+
+
+def safe_next(target: str | None) -> str | None:
+    """The `next` path only when it stays on this site."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    return target
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+def login():
+    """Sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = SignInForm()
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 422 if form.errors else 200
+    result = signin.authenticate(
+        form.email.data,
+        form.password.data,
+        max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+        lockout=current_app.config["LOGIN_LOCKOUT"],
+    )
+    if result.user is None:
+        form.email.errors.append(SIGN_IN_FAILED)
+        return render_template("auth/login.html", form=form, failed=True), 422
+    next_path = safe_next(request.args.get("next"))
+    session.clear()  # a new session (and CSRF token) at every sign-in
+    signin.start_session(result.user)
+    login_user(result.user)
+    session.permanent = True
+    return redirect(next_path or url_for("dashboard.index"))
+
+
+@bp.post("/sign-out")
+@login_required
+def logout():
+    """End this session."""
+    signin.end_session(current_user.session_token, current_user)
+    logout_user()
+    session.clear()
+    flash("You have signed out", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change your own password; every other session of yours ends."""
+    form = ChangePasswordForm()
+    form.email_for_rules = current_user.email
+    if not form.validate_on_submit():
+        return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
+    user = current_user._get_current_object()
+    if signin.change_password(user, form.current_password.data, form.new_password.data) is None:
+        form.current_password.errors.append("Your current password is not correct")
+        return render_template("auth/change_password.html", form=form), 422
+    login_user(user)
+    flash("Your password has been changed. You have been signed out on other devices.", "success")
+    return redirect(url_for("dashboard.index"))

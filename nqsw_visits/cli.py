@@ -1,0 +1,89 @@
+"""Command-line tasks: `flask create-user`, `flask import-users`, `flask demo-data`."""
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Role, Team
+from .services import passwords, people
+from .services.demo import DEMO_PASSWORD, database_is_empty, load_demo_data
+from .services.user_import import import_users, parse_roles
+
+
+def register_commands(app: Flask) -> None:
+    """Add the project's commands to the `flask` CLI."""
+    app.cli.add_command(create_user)
+    app.cli.add_command(import_users_command)
+    app.cli.add_command(demo_data)
+
+
+def _prompt_password() -> str:
+    while True:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        found = passwords.problems(password)
+        if not found:
+            return password
+        click.echo(found[0], err=True)
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True, help="Full name")
+@click.option("--roles", required=True, help="e.g. 'mentor;practice_manager'")
+@click.option("--team", "team_name", default="", help="Team name (created if new)")
+def create_user(email: str, display_name: str, roles: str, team_name: str) -> None:
+    """Add a person; asks for their password."""
+    try:
+        role_set = parse_roles(roles)
+    except people.PeopleError as error:
+        raise click.BadParameter(str(error), param_hint="--roles") from None
+    password = _prompt_password()
+    try:
+        team = None
+        if team_name.strip():
+            team = db.session.scalar(select(Team).where(Team.name == team_name.strip()))
+            team = team or people.create_team(None, team_name)
+        user = people.create_user(
+            None,
+            email=email,
+            display_name=display_name,
+            roles=role_set,
+            team_id=team.id if team else None,
+            password=password,
+        )
+        db.session.commit()
+    except people.PeopleError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {user.email} ({', '.join(sorted(role_set))}).")
+
+
+@click.command("import-users")
+@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+def import_users_command(csv_file) -> None:
+    """Add people from a CSV file (email,name,roles,team); all rows or none."""
+    result = import_users(None, csv_file.read())
+    if result.errors:
+        db.session.rollback()
+        for line, message in result.errors:
+            click.echo(f"line {line}: {message}", err=True)
+        raise click.ClickException(f"Nothing imported: {len(result.errors)} problem(s).")
+    for name in result.teams_created:
+        click.echo(f"Created team {name}.")
+    click.echo(
+        f"Imported {len(result.created)} people. Set each person's password from the "
+        "admin pages before they sign in."
+    )
+
+
+@click.command("demo-data")
+def demo_data() -> None:
+    """Load a demo team into an empty database (for local trials only)."""
+    if not database_is_empty():
+        click.echo("The database already has people in it; demo data not loaded.")
+        return
+    created = load_demo_data()
+    click.echo(f"Demo data loaded. Every demo account's password is: {DEMO_PASSWORD}")
+    for email, name, roles in created:
+        click.echo(f"  {email:<22} {name:<15} {', '.join(Role(r).label for r in roles)}")

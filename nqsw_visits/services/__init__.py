@@ -1,0 +1,1 @@
+"""Domain logic with no request, flash or template in it."""

@@ -1,0 +1,112 @@
+"""What each role's home page shows: people and the to-dos that need them."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import AuditEvent, MentorAssignment, Role, Team, TeamManager, User, UserRole, utcnow
+
+
+def _with_role(role: Role):
+    return select(User).join(UserRole, UserRole.user_id == User.id).where(UserRole.role == role)
+
+
+def mentors_of(nqsw: User) -> list[User]:
+    """The active mentors an NQSW may ask."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(MentorAssignment, MentorAssignment.mentor_id == User.id)
+            .where(MentorAssignment.nqsw_id == nqsw.id, User.active)
+            .order_by(User.display_name)
+        )
+    )
+
+
+def mentees_of(mentor: User) -> list[User]:
+    """The active NQSWs who may ask this mentor, with their teams."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(MentorAssignment, MentorAssignment.nqsw_id == User.id)
+            .where(MentorAssignment.mentor_id == mentor.id, User.active)
+            .options(selectinload(User.team))
+            .order_by(User.display_name)
+        )
+    )
+
+
+@dataclass
+class TeamOverview:
+    """One managed team: its NQSWs (with mentors) and those with no mentor."""
+
+    team: Team
+    nqsws: list[User] = field(default_factory=list)
+
+    @property
+    def without_mentor(self) -> list[User]:
+        return [nqsw for nqsw in self.nqsws if not nqsw.mentors]
+
+
+def managed_teams(manager: User) -> list[TeamOverview]:
+    """The teams a practice manager leads, with each team's active NQSWs."""
+    teams = db.session.scalars(
+        select(Team)
+        .join(TeamManager, TeamManager.team_id == Team.id)
+        .where(TeamManager.user_id == manager.id)
+        .order_by(Team.name)
+    ).all()
+    overviews = {team.id: TeamOverview(team) for team in teams}
+    nqsws = db.session.scalars(
+        _with_role(Role.NQSW)
+        .where(User.team_id.in_(overviews), User.active)
+        .options(selectinload(User.mentors))
+        .order_by(User.display_name)
+    )
+    for nqsw in nqsws:
+        overviews[nqsw.team_id].nqsws.append(nqsw)
+    return list(overviews.values())
+
+
+@dataclass
+class AdminOverview:
+    """Counts and lists an administrator acts on."""
+
+    active_users: int
+    inactive_users: int
+    locked: list[User]
+    nqsws_without_team: list[User]
+    nqsws_without_mentor: list[User]
+    teams_without_manager: list[Team]
+    recent_events: list[AuditEvent]
+
+
+def admin_overview() -> AdminOverview:
+    """People and teams that need an administrator's attention."""
+    counts = dict(db.session.execute(select(User.active, func.count()).group_by(User.active)).all())
+    has_mentor = select(MentorAssignment.nqsw_id).scalar_subquery()
+    has_manager = select(TeamManager.team_id).scalar_subquery()
+    return AdminOverview(
+        active_users=counts.get(True, 0),
+        inactive_users=counts.get(False, 0),
+        locked=list(db.session.scalars(select(User).where(User.locked_until > utcnow()))),
+        nqsws_without_team=list(
+            db.session.scalars(_with_role(Role.NQSW).where(User.active, User.team_id.is_(None)))
+        ),
+        nqsws_without_mentor=list(
+            db.session.scalars(_with_role(Role.NQSW).where(User.active, User.id.not_in(has_mentor)))
+        ),
+        teams_without_manager=list(
+            db.session.scalars(select(Team).where(Team.id.not_in(has_manager)).order_by(Team.name))
+        ),
+        recent_events=list(
+            db.session.scalars(
+                select(AuditEvent)
+                .options(selectinload(AuditEvent.actor))
+                .order_by(AuditEvent.id.desc())
+                .limit(10)
+            )
+        ),
+    )

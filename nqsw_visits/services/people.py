@@ -1,0 +1,188 @@
+"""People and teams: accounts, roles, team membership and mentor assignments."""
+
+import secrets
+from collections.abc import Iterable
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete, func, select
+
+from ..extensions import db
+from ..models import MentorAssignment, Role, Team, TeamManager, User, UserRole
+from . import audit, passwords
+from .signin import end_all_sessions, normalise_email
+
+
+class PeopleError(ValueError):
+    """A change to people or teams that the rules do not allow; the message says why."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def check_email(email: str) -> str:
+    """A normalised email address, or PeopleError saying what is wrong with it."""
+    email = normalise_email(email)
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise PeopleError(
+            "Enter an email address in the correct format, like name@example.org", "email"
+        ) from None
+    return email
+
+
+def _email_taken(email: str, except_id: int | None = None) -> bool:
+    query = select(User.id).where(User.email == email)
+    if except_id is not None:
+        query = query.where(User.id != except_id)
+    return db.session.scalar(query) is not None
+
+
+def _team_or_none(team_id: int | None) -> Team | None:
+    if not team_id:
+        return None
+    team = db.session.get(Team, team_id)
+    if team is None:
+        raise PeopleError("Select a team from the list", "team")
+    return team
+
+
+def create_user(
+    actor: User | None,
+    *,
+    email: str,
+    display_name: str,
+    roles: Iterable[Role],
+    team_id: int | None = None,
+    password: str | None = None,
+) -> User:
+    """Add a person; without a password the account cannot sign in until one is set."""
+    email = check_email(email)
+    if _email_taken(email):
+        raise PeopleError("An account with that email address already exists", "email")
+    roles = set(roles)
+    if not roles:
+        raise PeopleError("Select at least one role", "roles")
+    user = User(
+        email=email,
+        display_name=display_name.strip(),
+        team=_team_or_none(team_id),
+        password_hash=passwords.hash_password(password or secrets.token_urlsafe(32)),
+        role_rows=[UserRole(role=role.value) for role in roles],
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("user.created", actor=actor, obj=user, roles=sorted(roles))
+    return user
+
+
+def _active_admins_other_than(user: User) -> int:
+    return db.session.scalar(
+        select(func.count(User.id))
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.ADMIN.value, User.active, User.id != user.id)
+    )
+
+
+def update_user(
+    actor: User,
+    user: User,
+    *,
+    email: str,
+    display_name: str,
+    roles: Iterable[Role],
+    team_id: int | None,
+) -> None:
+    """Change a person's details, roles and team."""
+    email = check_email(email)
+    if _email_taken(email, except_id=user.id):
+        raise PeopleError("An account with that email address already exists", "email")
+    roles = set(roles)
+    if not roles:
+        raise PeopleError("Select at least one role", "roles")
+    if Role.ADMIN in user.roles and Role.ADMIN not in roles and not _active_admins_other_than(user):
+        raise PeopleError("There must always be at least one active administrator", "roles")
+    changed = [
+        name
+        for name, old, new in [
+            ("email", user.email, email),
+            ("display_name", user.display_name, display_name.strip()),
+            ("roles", user.roles, roles),
+            ("team", user.team_id, team_id or None),
+        ]
+        if old != new
+    ]
+    user.email, user.display_name = email, display_name.strip()
+    user.team = _team_or_none(team_id)
+    user.role_rows = [row for row in user.role_rows if Role(row.role) in roles] + [
+        UserRole(role=role.value) for role in roles - user.roles
+    ]
+    audit.record("user.updated", actor=actor, obj=user, changed=changed, roles=sorted(roles))
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    """Deactivate (ending every session) or reactivate an account."""
+    if not active and user.id == actor.id:
+        raise PeopleError("You cannot deactivate your own account")
+    if not active and Role.ADMIN in user.roles and not _active_admins_other_than(user):
+        raise PeopleError("There must always be at least one active administrator")
+    user.active = active
+    if not active:
+        end_all_sessions(user, "deactivated")
+    audit.record("user.activated" if active else "user.deactivated", actor=actor, obj=user)
+
+
+def reset_password(actor: User, user: User, new_password: str) -> None:
+    """Set a new password for someone, unlock the account and end their sessions."""
+    found = passwords.problems(new_password, user.email)
+    if found:
+        raise PeopleError(found[0], "password")
+    user.password_hash = passwords.hash_password(new_password)
+    user.failed_logins, user.locked_until = 0, None
+    end_all_sessions(user, "password reset")
+    audit.record("user.password_reset", actor=actor, obj=user)
+
+
+def set_mentors(actor: User, nqsw: User, mentor_ids: Iterable[int]) -> None:
+    """Replace the list of mentors an NQSW may ask."""
+    mentor_ids = set(mentor_ids)
+    if nqsw.id in mentor_ids:
+        raise PeopleError("Someone cannot be their own mentor", "mentors")
+    mentors = db.session.scalars(
+        select(User).join(UserRole).where(User.id.in_(mentor_ids), UserRole.role == Role.MENTOR)
+    ).all()
+    if len(mentors) != len(mentor_ids):
+        raise PeopleError("Select mentors from the list", "mentors")
+    db.session.execute(delete(MentorAssignment).where(MentorAssignment.nqsw_id == nqsw.id))
+    db.session.add_all(MentorAssignment(nqsw_id=nqsw.id, mentor_id=m.id) for m in mentors)
+    audit.record("user.mentors_set", actor=actor, obj=nqsw, mentor_ids=sorted(mentor_ids))
+
+
+def create_team(actor: User | None, name: str) -> Team:
+    """Add a team with a unique name."""
+    name = " ".join(name.split())
+    if not name:
+        raise PeopleError("Enter a team name", "name")
+    if db.session.scalar(select(Team.id).where(func.lower(Team.name) == name.lower())):
+        raise PeopleError("A team with that name already exists", "name")
+    team = Team(name=name)
+    db.session.add(team)
+    db.session.flush()
+    audit.record("team.created", actor=actor, obj=team)
+    return team
+
+
+def set_team_managers(actor: User, team: Team, manager_ids: Iterable[int]) -> None:
+    """Replace a team's practice managers."""
+    manager_ids = set(manager_ids)
+    managers = db.session.scalars(
+        select(User.id)
+        .join(UserRole)
+        .where(User.id.in_(manager_ids), UserRole.role == Role.PRACTICE_MANAGER)
+    ).all()
+    if len(managers) != len(manager_ids):
+        raise PeopleError("Select practice managers from the list", "managers")
+    db.session.execute(delete(TeamManager).where(TeamManager.team_id == team.id))
+    db.session.add_all(TeamManager(team_id=team.id, user_id=uid) for uid in manager_ids)
+    audit.record("team.managers_set", actor=actor, obj=team, manager_ids=sorted(manager_ids))

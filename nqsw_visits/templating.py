@@ -1,0 +1,61 @@
+"""Template filters and the navigation each role sees."""
+
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from .models import Role, utcnow
+
+# (role, label, endpoint, endpoint prefix that marks it current)
+NAVIGATION = [
+    (Role.NQSW, "My support", "dashboard.nqsw", "dashboard.nqsw"),
+    (Role.MENTOR, "Mentoring", "dashboard.mentor", "dashboard.mentor"),
+    (Role.PRACTICE_MANAGER, "My team", "dashboard.manager", "dashboard.manager"),
+    (Role.ADMIN, "Administration", "admin.index", "admin.index"),
+    (Role.ADMIN, "People", "admin.people_list", "admin.p"),
+    (Role.ADMIN, "Teams", "admin.teams", "admin.team"),
+]
+
+
+def navigation_items() -> list[dict]:
+    """Service navigation links for the signed-in person's roles."""
+    if not current_user.is_authenticated:
+        return []
+    endpoint = request.endpoint or ""
+    return [
+        {"text": label, "href": url_for(target), "current": endpoint.startswith(prefix)}
+        for role, label, target, prefix in NAVIGATION
+        if current_user.has_role(role)
+    ]
+
+
+def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
+    """Filters for local times and globals for the layout."""
+
+    @app.template_filter("local_datetime")
+    def local_datetime(value: datetime | None) -> str:
+        if value is None:
+            return ""
+        local = value.astimezone(zone)
+        return f"{local.day} {local:%B %Y} at {local:%-I:%M%p}".replace("AM", "am").replace(
+            "PM", "pm"
+        )
+
+    @app.template_filter("local_date")
+    def local_date(value: datetime | None) -> str:
+        return (
+            "" if value is None else f"{value.astimezone(zone).day} {value.astimezone(zone):%B %Y}"
+        )
+
+    @app.context_processor
+    def layout_globals() -> dict:
+        return {
+            "navigation_items": navigation_items,
+            "htmx_headers": lambda: json.dumps({"X-CSRFToken": generate_csrf()}),
+            "Role": Role,
+            "now_utc": utcnow,
+        }
