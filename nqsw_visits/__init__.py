@@ -1,6 +1,7 @@
 """Alongside: mentors alongside newly qualified social workers."""
 
 import logging
+import os
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: config, extensions, blueprints, CLI, errors."""
     app = Flask(
         __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or None,
         instance_relative_config=True,
         template_folder="../templates",
         static_folder="../static",
@@ -25,7 +27,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(test_config or {})
     _check_secret_key(app)
-    app.config.setdefault("SESSION_COOKIE_SECURE", not (app.debug or app.testing))
+    if "SESSION_COOKIE_SECURE" not in (test_config or {}):
+        app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]

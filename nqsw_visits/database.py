@@ -23,6 +23,9 @@ def _configure_sqlite(dbapi_connection, _record):
 
 @event.listens_for(Engine, "begin")
 def _begin_sqlite(connection):
+    # IMMEDIATE takes SQLite's single write lock at BEGIN. A deferred transaction
+    # that reads and then writes fails at once (SQLITE_BUSY, no busy wait) when
+    # another connection wrote in between; IMMEDIATE waits its turn instead.
     if connection.dialect.name == "sqlite":
-        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         connection.exec_driver_sql(f"BEGIN {mode}")

@@ -1,0 +1,62 @@
+"""Small factories for test data, each committing what it makes."""
+
+from itertools import count
+
+from nqsw_visits.extensions import db
+from nqsw_visits.models import MentorAssignment, Role, Team, TeamManager, User, UserRole
+from nqsw_visits.services import passwords
+
+DEFAULT_PASSWORD = "a long test password"
+_numbers = count(1)
+
+
+def make_team(name: str | None = None) -> Team:
+    team = Team(name=name or f"Team {next(_numbers)}")
+    db.session.add(team)
+    db.session.commit()
+    return team
+
+
+def make_user(
+    *roles: Role,
+    email: str | None = None,
+    name: str | None = None,
+    team: Team | None = None,
+    password: str = DEFAULT_PASSWORD,
+    active: bool = True,
+) -> User:
+    number = next(_numbers)
+    user = User(
+        email=email or f"person{number}@example.org",
+        display_name=name or f"Person {number}",
+        password_hash=passwords.hash_password(password),
+        team=team,
+        active=active,
+        role_rows=[UserRole(role=role.value) for role in roles or (Role.NQSW,)],
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def assign_mentor(nqsw: User, mentor: User) -> None:
+    db.session.add(MentorAssignment(nqsw_id=nqsw.id, mentor_id=mentor.id))
+    db.session.commit()
+
+
+def make_manager_of(team: Team, manager: User) -> None:
+    db.session.add(TeamManager(team_id=team.id, user_id=manager.id))
+    db.session.commit()
+
+
+def make_team_with_people(nqsws: int = 3) -> dict:
+    """A team with a manager, two mentors and some NQSWs (the last without a mentor)."""
+    team = make_team()
+    manager = make_user(Role.PRACTICE_MANAGER, team=team)
+    make_manager_of(team, manager)
+    mentors = [make_user(Role.MENTOR, team=team) for _ in range(2)]
+    people = [make_user(Role.NQSW, team=team) for _ in range(nqsws)]
+    for index, nqsw in enumerate(people[:-1]):
+        assign_mentor(nqsw, mentors[index % 2])
+    admin = make_user(Role.ADMIN)
+    return {"team": team, "manager": manager, "mentors": mentors, "nqsws": people, "admin": admin}
