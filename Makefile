@@ -6,7 +6,7 @@ FLASK := FLASK_DEBUG=1 $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format install install-dev serve migrate demo-data clean-venv
+.PHONY: run test lint format install install-dev migrate demo-data
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,8 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo-data
+	@echo "Demo sign-ins (password alongside-demo): admin@example.org, manager@example.org,"
+	@echo "  mentor1@example.org, mentor2@example.org, nqsw1@example.org ... nqsw5@example.org"
 	@echo "Alongside is at http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	$(FLASK) run --host $(HOST) --port $(PORT) --no-debugger
 
