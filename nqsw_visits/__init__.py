@@ -9,7 +9,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, database  # noqa: F401  (database registers engine listeners)
+from . import config, database, models_availability  # noqa: F401  (listeners, models)
 from .extensions import csrf, db, login_manager, migrate
 from .services import passwords
 
@@ -89,7 +89,7 @@ def _setup_templates(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import admin, auth, dashboard, pages
+    from . import admin, auth, availability, dashboard, pages
 
-    for module in (auth, dashboard, admin, pages):
+    for module in (auth, dashboard, availability, admin, pages):
         app.register_blueprint(module.bp)

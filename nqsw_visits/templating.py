@@ -9,11 +9,19 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from .models import Role, utcnow
+from .models_availability import ExceptionKind
 
 # (role, label, endpoint, endpoint prefix that marks it current)
 NAVIGATION = [
     (Role.NQSW, "My support", "dashboard.nqsw", "dashboard.nqsw"),
     (Role.MENTOR, "Mentoring", "dashboard.mentor", "dashboard.mentor"),
+    (
+        Role.MENTOR,
+        "My availability",
+        "availability.edit",
+        ("availability.e", "availability.w", "availability.l"),
+    ),
+    (Role.MENTOR, "My diary", "availability.diary", "availability.diary"),
     (Role.PRACTICE_MANAGER, "My team", "dashboard.manager", "dashboard.manager"),
     (Role.ADMIN, "Administration", "admin.index", "admin.index"),
     (Role.ADMIN, "People", "admin.people_list", "admin.p"),
@@ -26,11 +34,16 @@ def navigation_items() -> list[dict]:
     if not current_user.is_authenticated:
         return []
     endpoint = request.endpoint or ""
-    return [
-        {"text": label, "href": url_for(target), "current": endpoint.startswith(prefix)}
-        for role, label, target, prefix in NAVIGATION
-        if current_user.has_role(role)
-    ]
+    own_page = (request.view_args or {}).get("mentor_id", current_user.id) == current_user.id
+    items = []
+    for role, label, target, prefix in NAVIGATION:
+        if not current_user.has_role(role):
+            continue
+        mine = target.startswith("availability.")
+        href = url_for(target, mentor_id=current_user.id) if mine else url_for(target)
+        current = endpoint.startswith(prefix) and (own_page or not mine)
+        items.append({"text": label, "href": href, "current": current})
+    return items
 
 
 def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
@@ -50,6 +63,14 @@ def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
         return (
             "" if value is None else f"{value.astimezone(zone).day} {value.astimezone(zone):%B %Y}"
         )
+
+    @app.template_filter("local_time")
+    def local_time(value: datetime | None) -> str:
+        return "" if value is None else f"{value.astimezone(zone):%H:%M}"
+
+    @app.template_filter("exception_label")
+    def exception_label(kind: str) -> str:
+        return ExceptionKind(kind).label
 
     @app.context_processor
     def layout_globals() -> dict:

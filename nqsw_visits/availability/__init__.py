@@ -1,0 +1,7 @@
+"""Mentor availability: weekly pattern, exceptions, limits, diary and free-time answers."""
+
+from flask import Blueprint
+
+bp = Blueprint("availability", __name__, url_prefix="/mentors/<int:mentor_id>")
+
+from . import diary, views  # noqa: E402,F401  (routes register on bp)

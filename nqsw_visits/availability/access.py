@@ -1,0 +1,48 @@
+"""Who may see or change which mentor's availability."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_login import current_user
+
+from ..extensions import db
+from ..models import MentorAssignment, Role, User
+from ..security import not_found_unless
+
+
+def zone() -> ZoneInfo:
+    """The service's time zone."""
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def local_today() -> date:
+    """Today's date where the service runs."""
+    return datetime.now(zone()).date()
+
+
+def _is_mentor(user: User | None) -> bool:
+    return user is not None and user.active and user.has_role(Role.MENTOR)
+
+
+def mentor_to_edit(mentor_id: int) -> User:
+    """The mentor whose availability the current user may change (themselves, or any for
+    an admin); 404 otherwise."""
+    mentor = db.session.get(User, mentor_id)
+    allowed = _is_mentor(mentor) and (
+        mentor.id == current_user.id or current_user.has_role(Role.ADMIN)
+    )
+    not_found_unless(allowed, "mentor availability", mentor_id)
+    return mentor
+
+
+def mentor_to_view(mentor_id: int) -> User:
+    """A mentor whose free time the current user may see: their own mentor if an NQSW,
+    any mentor if a mentor or admin; 404 otherwise."""
+    mentor = db.session.get(User, mentor_id)
+    allowed = _is_mentor(mentor) and (
+        current_user.has_role(Role.MENTOR, Role.ADMIN)
+        or db.session.get(MentorAssignment, (current_user.id, mentor_id)) is not None
+    )
+    not_found_unless(allowed, "mentor free time", mentor_id)
+    return mentor

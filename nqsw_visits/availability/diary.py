@@ -1,0 +1,130 @@
+"""A mentor's diary, and the fragments that answer "is the mentor free?"."""
+
+from datetime import date, datetime, time, timedelta
+
+from flask import render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..htmx import render_page_or_fragment
+from ..models import MentorAssignment, Role, User, UserRole, utcnow
+from ..security import role_required
+from ..services import availability
+from ..services.availability_store import load_calendars
+from ..services.diary import diary_week, week_of
+from . import bp
+from .access import local_today, mentor_to_edit, mentor_to_view, zone
+from .forms import parse_clock
+
+KIND_LABELS = {
+    "home_visit": "home visit",
+    "court_hearing": "court hearing",
+    "meeting": "meeting",
+    "case_discussion": "case discussion",
+}
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.get("/diary")
+@role_required(Role.MENTOR, Role.ADMIN)
+def diary(mentor_id: int):
+    """A week of the mentor's diary, with previous, next and a jump to a date."""
+    mentor = mentor_to_edit(mentor_id)
+    monday = week_of(_date_arg("week") or local_today())
+    return render_template(
+        "availability/diary.html",
+        mentor=mentor,
+        days=diary_week(mentor.id, monday, zone()),
+        monday=monday,
+        previous=monday - timedelta(days=7),
+        following=monday + timedelta(days=7),
+        today=local_today(),
+    )
+
+
+def _other_mentors(mentor: User) -> list[User]:
+    """Mentors the current user could ask instead."""
+    query = (
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.MENTOR, User.active, User.id != mentor.id)
+        .order_by(User.display_name)
+    )
+    if not current_user.has_role(Role.MENTOR, Role.ADMIN):
+        query = query.join(MentorAssignment, MentorAssignment.mentor_id == User.id).where(
+            MentorAssignment.nqsw_id == current_user.id
+        )
+    return list(db.session.scalars(query))
+
+
+def _asked_time() -> tuple[datetime, datetime] | None:
+    day = _date_arg("date")
+    try:
+        starts, ends = parse_clock(request.args["start"]), parse_clock(request.args["end"])
+    except (KeyError, ValueError):
+        return None
+    if day is None or ends <= starts:
+        return None
+    tz = zone()
+    return datetime.combine(day, starts, tzinfo=tz), datetime.combine(day, ends, tzinfo=tz)
+
+
+@bp.get("/free")
+@role_required(Role.NQSW, Role.MENTOR, Role.ADMIN)
+def free_check(mentor_id: int):
+    """Is this mentor free at a fixed time, why not, and who else is."""
+    mentor = mentor_to_view(mentor_id)
+    kind = request.args.get("kind", "home_visit")
+    kind = kind if kind in KIND_LABELS else "home_visit"
+    asked = _asked_time()
+    context = {"mentor": mentor, "kind_label": KIND_LABELS[kind], "asked": asked}
+    if asked:
+        others = _other_mentors(mentor)
+        calendars = load_calendars([mentor.id] + [m.id for m in others], *asked, zone())
+        now = utcnow()
+        context["verdict"] = availability.check(calendars[mentor.id], *asked, kind, now)
+        free_ids = availability.who_is_free(
+            {m.id: calendars[m.id] for m in others}, *asked, kind, now
+        )
+        context["free_others"] = [m for m in others if m.id in free_ids]
+    return render_page_or_fragment(
+        "availability/free_check.html", "availability/_free_check.html", **context
+    )
+
+
+@bp.get("/slots")
+@role_required(Role.NQSW, Role.MENTOR, Role.ADMIN)
+def free_slots(mentor_id: int):
+    """The mentor's free start times over the next two weeks for a length of event."""
+    mentor = mentor_to_view(mentor_id)
+    kind = request.args.get("kind", "case_discussion")
+    kind = kind if kind in KIND_LABELS else "case_discussion"
+    minutes = request.args.get("duration", "60")
+    minutes = int(minutes) if minutes.isdigit() and 15 <= int(minutes) <= 480 else 60
+    tz = zone()
+    start = datetime.combine(local_today(), time(0), tzinfo=tz)
+    end = start + timedelta(days=14)
+    calendar = load_calendars([mentor.id], start, end, tz)[mentor.id]
+    slots = availability.free_slots(
+        calendar, start, end, timedelta(minutes=minutes), kind, utcnow()
+    )
+    by_day: dict[date, list[datetime]] = {}
+    for slot in slots:
+        by_day.setdefault(slot.astimezone(tz).date(), []).append(slot.astimezone(tz))
+    return render_page_or_fragment(
+        "availability/free_slots.html",
+        "availability/_free_slots.html",
+        mentor=mentor,
+        by_day=by_day,
+        minutes=minutes,
+        kind=kind,
+        kind_label=KIND_LABELS[kind],
+        kinds=KIND_LABELS,
+    )

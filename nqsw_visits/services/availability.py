@@ -1,0 +1,275 @@
+"""Free-time maths for mentors: is a time free, and when is a mentor free.
+
+Pure functions over a MentorCalendar (loaded by availability_store). Instants are
+aware UTC datetimes; patterns are local wall-clock times in the calendar's zone, so
+a 09:00 window is 09:00 in London in both GMT and BST.
+"""
+
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+OUT_OF_OFFICE_KINDS = frozenset({"home_visit", "court_hearing"})
+ACCOMPANIMENT_KINDS = frozenset({"home_visit", "court_hearing", "meeting"})
+
+
+class Reason(StrEnum):
+    """Why a mentor cannot take an event at a given time."""
+
+    PAST = "in_the_past"
+    OUTSIDE_HOURS = "outside_hours"
+    AWAY = "away"
+    BANK_HOLIDAY = "bank_holiday"
+    CLASH = "clash"
+    TRAVEL = "travel_time"
+    DAY_CAP = "daily_cap"
+    WEEK_CAP = "weekly_cap"
+
+    @property
+    def text(self) -> str:
+        return REASON_TEXT[self]
+
+
+REASON_TEXT = {
+    Reason.PAST: "the time has already passed",
+    Reason.OUTSIDE_HOURS: "it is outside their working pattern",
+    Reason.AWAY: "they are on leave, training or otherwise away",
+    Reason.BANK_HOLIDAY: "it is a bank holiday",
+    Reason.CLASH: "it clashes with another commitment",
+    Reason.TRAVEL: "there is not enough travel time around another visit",
+    Reason.DAY_CAP: "they already have their most accompaniments for that day",
+    Reason.WEEK_CAP: "they already have their most accompaniments for that week",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A mentor's caps, travel buffer and minimum notice."""
+
+    max_per_day: int = 2
+    max_per_week: int = 6
+    travel_minutes: int = 30
+    notice_working_days: int = 1
+    works_bank_holidays: bool = False
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """Time already taken: accepted support or a request still holding the slot."""
+
+    starts_at: datetime
+    ends_at: datetime
+    kind: str
+    ref: int | None = None  # the support request it belongs to, if any
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A weekly pattern in force from a date: weekday -> [(start, end)] local times."""
+
+    effective_from: date
+    windows: dict[int, list[tuple[time, time]]]
+
+
+@dataclass
+class MentorCalendar:
+    """Everything needed to answer availability questions for one mentor."""
+
+    zone: ZoneInfo
+    patterns: list[Pattern]
+    away: list[tuple[datetime, datetime]] = field(default_factory=list)
+    bank_holidays: frozenset[date] = frozenset()
+    limits: Limits = field(default_factory=Limits)
+    commitments: list[Commitment] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.patterns = sorted(self.patterns, key=lambda p: p.effective_from)
+        self.commitments = sorted(self.commitments, key=lambda c: c.starts_at)
+        self._starts = [c.starts_at for c in self.commitments]
+        self._longest = max(
+            (c.ends_at - c.starts_at for c in self.commitments), default=timedelta()
+        )
+        self._day_counts = Counter()
+        self._week_counts = Counter()
+        for commitment in self.commitments:
+            if commitment.kind in ACCOMPANIMENT_KINDS:
+                local_day = commitment.starts_at.astimezone(self.zone).date()
+                self._day_counts[local_day] += 1
+                self._week_counts[local_day.isocalendar()[:2]] += 1
+
+    def windows_on(self, day: date) -> list[tuple[time, time]]:
+        """The pattern's windows for a local date (the version in force that day)."""
+        in_force = None
+        for pattern in self.patterns:
+            if pattern.effective_from <= day:
+                in_force = pattern
+            else:
+                break
+        return in_force.windows.get(day.weekday(), []) if in_force else []
+
+    def nearby_commitments(self, start: datetime, end: datetime, pad: timedelta) -> Iterator:
+        """Commitments that might come within `pad` of [start, end)."""
+        first = bisect_left(self._starts, start - pad - self._longest)
+        for commitment in self.commitments[first:]:
+            if commitment.starts_at >= end + pad:
+                break
+            yield commitment
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer to "is the mentor free then?": reasons empty means free."""
+
+    reasons: tuple[Reason, ...]
+    urgent: bool
+
+    @property
+    def free(self) -> bool:
+        return not self.reasons
+
+
+def local_instant(day: date, clock: time, zone: ZoneInfo) -> datetime | None:
+    """The UTC instant of a local wall-clock time, or None if the clocks skip it."""
+    local = datetime.combine(day, clock, tzinfo=zone)
+    instant = local.astimezone(UTC)
+    return (
+        instant
+        if instant.astimezone(zone).replace(tzinfo=None) == local.replace(tzinfo=None)
+        else None
+    )
+
+
+def add_working_days(moment: datetime, days: int, zone: ZoneInfo, holidays: frozenset[date]):
+    """The same local time `days` working days later (weekends and bank holidays skipped)."""
+    local = moment.astimezone(zone)
+    day = local.date()
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5 and day not in holidays:
+            days -= 1
+    later = datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=zone)
+    return later.astimezone(UTC)
+
+
+def _inside_pattern(cal: MentorCalendar, start: datetime, end: datetime) -> bool:
+    day = start.astimezone(cal.zone).date()
+    if end.astimezone(cal.zone).date() != day:
+        return False
+    for opens, closes in cal.windows_on(day):
+        window_start = datetime.combine(day, opens, tzinfo=cal.zone)
+        window_end = datetime.combine(day, closes, tzinfo=cal.zone)
+        if window_start <= start and end <= window_end:
+            return True
+    return False
+
+
+def _clash_reasons(
+    cal: MentorCalendar, start: datetime, end: datetime, kind: str, ignore_ref: int | None
+) -> set:
+    reasons = set()
+    travel = timedelta(minutes=cal.limits.travel_minutes)
+    for other in cal.nearby_commitments(start, end, travel):
+        if ignore_ref is not None and other.ref == ignore_ref:
+            continue
+        if other.starts_at < end and start < other.ends_at:
+            reasons.add(Reason.CLASH)
+        elif (kind in OUT_OF_OFFICE_KINDS or other.kind in OUT_OF_OFFICE_KINDS) and (
+            other.starts_at < end + travel and start - travel < other.ends_at
+        ):
+            reasons.add(Reason.TRAVEL)
+    return reasons
+
+
+def _cap_reasons(cal: MentorCalendar, day: date, ignore_ref: int | None) -> set:
+    day_count = cal._day_counts[day]
+    week_count = cal._week_counts[day.isocalendar()[:2]]
+    ignored = [c for c in cal.commitments if ignore_ref is not None and c.ref == ignore_ref]
+    for commitment in ignored:
+        if commitment.kind in ACCOMPANIMENT_KINDS:
+            other_day = commitment.starts_at.astimezone(cal.zone).date()
+            day_count -= other_day == day
+            week_count -= other_day.isocalendar()[:2] == day.isocalendar()[:2]
+    reasons = set()
+    if day_count >= cal.limits.max_per_day:
+        reasons.add(Reason.DAY_CAP)
+    if week_count >= cal.limits.max_per_week:
+        reasons.add(Reason.WEEK_CAP)
+    return reasons
+
+
+def check(
+    cal: MentorCalendar,
+    start: datetime,
+    end: datetime,
+    kind: str,
+    now: datetime,
+    ignore_ref: int | None = None,
+) -> Verdict:
+    """Whether the mentor can take an event of this kind at [start, end), and why not.
+
+    `ignore_ref` leaves out the commitment of the request being answered itself.
+    """
+    reasons = set()
+    if start < now:
+        reasons.add(Reason.PAST)
+    if not _inside_pattern(cal, start, end):
+        reasons.add(Reason.OUTSIDE_HOURS)
+    day = start.astimezone(cal.zone).date()
+    if day in cal.bank_holidays and not cal.limits.works_bank_holidays:
+        reasons.add(Reason.BANK_HOLIDAY)
+    if any(away_start < end and start < away_end for away_start, away_end in cal.away):
+        reasons.add(Reason.AWAY)
+    reasons |= _clash_reasons(cal, start, end, kind, ignore_ref)
+    if kind in ACCOMPANIMENT_KINDS:
+        reasons |= _cap_reasons(cal, day, ignore_ref)
+    notice_ends = add_working_days(now, cal.limits.notice_working_days, cal.zone, cal.bank_holidays)
+    ordered = tuple(reason for reason in Reason if reason in reasons)
+    return Verdict(ordered, urgent=start < notice_ends)
+
+
+def _days(first: date, last: date) -> Iterable[date]:
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+def free_slots(
+    cal: MentorCalendar,
+    start: datetime,
+    end: datetime,
+    duration: timedelta,
+    kind: str,
+    now: datetime,
+    grid: timedelta = timedelta(minutes=15),
+) -> list[datetime]:
+    """Every grid start in [start, end) where an event of this length and kind fits."""
+    slots = []
+    step_minutes = int(grid.total_seconds() // 60)
+    earliest = max(start, now)
+    for day in _days(start.astimezone(cal.zone).date(), end.astimezone(cal.zone).date()):
+        for opens, closes in cal.windows_on(day):
+            minute = opens.hour * 60 + opens.minute
+            minute += -minute % step_minutes
+            close_minute = closes.hour * 60 + closes.minute
+            while minute < close_minute:
+                candidate = local_instant(day, time(minute // 60, minute % 60), cal.zone)
+                minute += step_minutes
+                if candidate is None or candidate < earliest or candidate >= end:
+                    continue
+                if check(cal, candidate, candidate + duration, kind, now).free:
+                    slots.append(candidate)
+    return slots
+
+
+def who_is_free(
+    calendars: dict[int, MentorCalendar], start: datetime, end: datetime, kind: str, now: datetime
+) -> list[int]:
+    """The mentors (by id) free for an event at a fixed time."""
+    return [
+        mentor_id for mentor_id, cal in calendars.items() if check(cal, start, end, kind, now).free
+    ]
