@@ -6,7 +6,7 @@ FLASK := FLASK_DEBUG=1 $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format install install-dev migrate demo-data
+.PHONY: run test lint format install install-dev migrate demo-data bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -49,3 +49,7 @@ migrate: install
 
 demo-data: install
 	$(FLASK) demo-data
+
+## make bench: time the free-slot maths (not part of the tests)
+bench: install
+	PYTHONPATH=. $(BIN)/python bench/availability.py

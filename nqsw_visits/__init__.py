@@ -51,6 +51,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cli import register_commands
 
     register_commands(app)
+    from .availability.commands import load_bank_holidays_command
+
+    app.cli.add_command(load_bank_holidays_command)
     return app
 
 

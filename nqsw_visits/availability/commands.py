@@ -1,0 +1,19 @@
+"""`flask load-bank-holidays FILE`: refresh England and Wales bank holidays from a file."""
+
+import click
+
+from ..extensions import db
+from ..services.availability_store import AvailabilityError, load_bank_holidays, parse_bank_holidays
+
+
+@click.command("load-bank-holidays")
+@click.argument("json_file", type=click.File("r", encoding="utf-8"))
+def load_bank_holidays_command(json_file) -> None:
+    """Add or update bank holidays from a file in the GOV.UK bank-holidays.json format."""
+    try:
+        holidays = parse_bank_holidays(json_file.read())
+    except AvailabilityError as error:
+        raise click.ClickException(str(error)) from None
+    added = load_bank_holidays(holidays)
+    db.session.commit()
+    click.echo(f"{len(holidays)} bank holidays read, {added} new.")
