@@ -1,7 +1,7 @@
 """Template filters and the navigation each role sees."""
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
@@ -67,6 +67,20 @@ def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
     @app.template_filter("local_time")
     def local_time(value: datetime | None) -> str:
         return "" if value is None else f"{value.astimezone(zone):%H:%M}"
+
+    @app.template_filter("local_period")
+    def local_period(span) -> str:
+        """Whole local days as '24 to 26 November 2026', otherwise start and end times."""
+        starts, ends = span.starts_at.astimezone(zone), span.ends_at.astimezone(zone)
+        if starts.time() == ends.time() == datetime.min.time():
+            last = (ends - timedelta(days=1)).date()
+            first = starts.date()
+            if first == last:
+                return f"{first.day} {first:%B %Y} (all day)"
+            return f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y} (all day)"
+        same_day = starts.date() == ends.date()
+        until = local_time(span.ends_at) if same_day else local_datetime(span.ends_at)
+        return f"{local_datetime(span.starts_at)} to {until}"
 
     @app.template_filter("exception_label")
     def exception_label(kind: str) -> str:
