@@ -106,8 +106,11 @@ def free_slots(mentor_id: int):
     mentor = mentor_to_view(mentor_id)
     kind = request.args.get("kind", "case_discussion")
     kind = kind if kind in KIND_LABELS else "case_discussion"
-    minutes = request.args.get("duration", "60")
-    minutes = int(minutes) if minutes.isdigit() and 15 <= int(minutes) <= 480 else 60
+    try:
+        minutes = int(request.args.get("duration", "60"))
+    except ValueError:  # "²" passes str.isdigit() but not int()
+        minutes = 60
+    minutes = minutes if 15 <= minutes <= 480 else 60
     tz = zone()
     start = datetime.combine(local_today(), time(0), tzinfo=tz)
     end = start + timedelta(days=14)

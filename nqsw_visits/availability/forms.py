@@ -77,7 +77,7 @@ class GovDateField(DateField):
         day, month, year = self.raw_data
         try:
             self.data = date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):  # a twenty-digit year overflows
             name = self.label.text.removesuffix(" (optional)")
             raise ValueError(f"{name} must be a real date") from None
         if not 2000 <= self.data.year <= 2100:

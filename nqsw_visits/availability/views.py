@@ -2,7 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
@@ -43,9 +43,15 @@ def _render(mentor, section: str | None = None, status: int = 200, **given):
         "edit_form": given.pop("edit_form", None),
         **_forms(mentor_id=mentor.id, **given),
     }
-    if section and is_htmx():
-        return render_template(f"availability/{SECTIONS[section]}", **context), status
-    return render_template("availability/edit.html", **context), status
+    template = SECTIONS[section] if section and is_htmx() else "edit.html"
+    return _varying(render_template(f"availability/{template}", **context), status)
+
+
+def _varying(body: str, status: int):
+    """A response that says it differs for htmx, so no cache serves a fragment as a page."""
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response
 
 
 def _done(mentor, section: str, message: str):
@@ -115,9 +121,16 @@ def window_change(mentor_id: int, window_id: int):
     status = 422 if form.errors else 200
     if is_htmx():
         return _render(mentor, "pattern", status, editing=window_id, edit_form=form)
-    return render_template(
-        "availability/window_edit.html", mentor=mentor, form=form, window=window, weekdays=WEEKDAYS
-    ), status
+    return _varying(
+        render_template(
+            "availability/window_edit.html",
+            mentor=mentor,
+            form=form,
+            window=window,
+            weekdays=WEEKDAYS,
+        ),
+        status,
+    )
 
 
 @bp.post("/availability/windows/<int:window_id>/remove")

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import User
@@ -129,8 +130,12 @@ def _editable_pattern(mentor: User, today: date) -> AvailabilityPattern:
             AvailabilityWindow(weekday=w.weekday, starts=w.starts, ends=w.ends)
             for w in pattern.windows
         ]
-    db.session.add(copy)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(copy)
+    except IntegrityError:
+        # Someone else made today's copy at the same moment: change theirs instead.
+        return current_pattern(mentor, today)
     return copy
 
 
