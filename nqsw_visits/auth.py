@@ -1,6 +1,6 @@
 """Signing in, signing out and changing your password."""
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import (
     Blueprint,
@@ -50,11 +50,15 @@ def init_login(app, login_manager) -> None:
 
 def safe_next(target: str | None) -> str | None:
     """The `next` path only when it stays on this site."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+    if not target:
         return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or "\\" in target or any(ord(c) < 32 for c in target):
-        return None
+    # Checked once percent-decoded too: a proxy that decodes `/%2F%2Fevil` would leave the site.
+    for form in (target, unquote(target)):
+        if not form.startswith("/") or form.startswith(("//", "/\\")):
+            return None
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc or "\\" in form or any(ord(c) < 32 for c in form):
+            return None
     return target
 
 

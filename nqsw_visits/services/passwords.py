@@ -15,8 +15,9 @@ _hasher = PasswordHasher()
 
 def configure(params: dict) -> None:
     """Set the argon2id cost (tests use a cheap one; production the library defaults)."""
-    global _hasher
+    global _hasher, _DUMMY_HASH
     _hasher = PasswordHasher(**params)
+    _DUMMY_HASH = None
 
 
 def hash_password(password: str) -> str:

@@ -33,10 +33,14 @@ def authenticate(
 ) -> SignInResult:
     """Check credentials, counting failures and locking the account after too many."""
     now = utcnow()
-    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    email = normalise_email(email)
+    # PostgreSQL refuses NUL in text, so such an email cannot match and is not looked up.
+    user = None if "\x00" in email else db.session.scalar(select(User).where(User.email == email))
     if user is None:
         passwords.burn_time(password)
-        audit.record("signin.failed", reason="unknown account", email=normalise_email(email)[:254])
+        audit.record(
+            "signin.failed", reason="unknown account", email=email[:254].replace("\x00", "")
+        )
         db.session.commit()
         return SignInResult(None, "failed")
     if user.locked_until is not None and user.locked_until > now:

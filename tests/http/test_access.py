@@ -1,0 +1,259 @@
+"""Access control over HTTP: deny by default, the role x route matrix, 404s and 405s."""
+
+import re
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from nqsw_visits.extensions import db
+from nqsw_visits.models import AuditEvent, Role, User, UserRole
+from nqsw_visits.services import availability_store
+from tests.conftest import sign_in
+from tests.factories import assign_mentor, make_manager_of, make_team, make_user
+
+# The only views reachable without signing in (SECURITY.md: deny by default).
+PUBLIC = {"auth.login", "pages.accessibility", "pages.healthz", "static"}
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+NQSW, MENTOR, MANAGER, ADMIN = "nqsw", "mentor", "practice_manager", "admin"
+ROLES = (NQSW, MENTOR, MANAGER, ADMIN)
+
+
+def only(role: str, status: int = 200) -> dict[str, int]:
+    return {r: status if r == role else 403 for r in ROLES}
+
+
+def every(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+MENTORS_OWN = {NQSW: 403, MENTOR: 200, MANAGER: 403, ADMIN: 200}
+MENTOR_VISIBLE = {NQSW: 200, MENTOR: 200, MANAGER: 403, ADMIN: 200}
+
+# What each role gets from a GET of each route (302: sent on to its home page).
+EXPECTED = {
+    "dashboard.index": every(302),
+    "auth.login": every(302),
+    "auth.change_password": every(200),
+    "pages.accessibility": every(200),
+    "pages.healthz": every(200),
+    "dashboard.nqsw": only(NQSW),
+    "dashboard.mentor": only(MENTOR),
+    "dashboard.manager": only(MANAGER),
+    "admin.index": only(ADMIN),
+    "admin.people_list": only(ADMIN),
+    "admin.person_new": only(ADMIN),
+    "admin.person_edit": only(ADMIN),
+    "admin.person_password": only(ADMIN),
+    "admin.person_mentors": only(ADMIN),
+    "admin.people_import": only(ADMIN),
+    "admin.teams": only(ADMIN),
+    "admin.team_edit": only(ADMIN),
+    "availability.edit": MENTORS_OWN,
+    "availability.window_change": MENTORS_OWN,
+    "availability.diary": MENTORS_OWN,
+    "availability.free_check": MENTOR_VISIBLE,
+    "availability.free_slots": MENTOR_VISIBLE,
+}
+
+
+def route_path(rule, ids: dict[str, object]) -> str:
+    """The rule's URL with each parameter filled from `ids` (1 where none is known)."""
+    return PARAM.sub(lambda m: str(ids.get(m.group(1), 1)), rule.rule)
+
+
+def rules(app, method: str | None = None):
+    """Every rule of the app, except static files, optionally only those taking a method."""
+    found = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+    if method:
+        found = [r for r in found if method in r.methods]
+    return sorted(found, key=lambda r: r.rule)
+
+
+def world() -> dict:
+    """One person of each role, a team and a mentor with a window; ids for URL parameters."""
+    team = make_team()
+    people = {
+        NQSW: make_user(Role.NQSW, team=team),
+        MENTOR: make_user(Role.MENTOR, team=team),
+        MANAGER: make_user(Role.PRACTICE_MANAGER),
+        ADMIN: make_user(Role.ADMIN),
+    }
+    assign_mentor(people[NQSW], people[MENTOR])
+    make_manager_of(team, people[MANAGER])
+    today = datetime.now(ZoneInfo("Europe/London")).date()
+    window = availability_store.add_window(
+        people[MENTOR], people[MENTOR], 0, time(9), time(12), today
+    )
+    db.session.commit()
+    ids = {
+        "user_id": people[NQSW].id,
+        "team_id": team.id,
+        "mentor_id": people[MENTOR].id,
+        "window_id": window.id,
+        "filename": "app.js",
+    }
+    return {"people": people, "ids": ids, "team": team}
+
+
+def audit_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+# --- Deny by default -----------------------------------------------------------------------
+
+
+def test_only_the_allowlist_is_public(app):
+    """Guards the allowlist: a new @public view must be a deliberate change to this test."""
+    public = {
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if getattr(view, "is_public", False)
+    }
+    assert public | {"static"} == PUBLIC
+
+
+def test_every_route_refuses_anonymous_visitors(app, client):
+    """Guards deny-by-default: walks app.url_map so a new route is covered automatically."""
+    ids = world()["ids"]
+    before = audit_count()
+    checked = 0
+    for rule in rules(app):
+        if rule.endpoint in PUBLIC:
+            continue
+        path = route_path(rule, ids)
+        methods = rule.methods - IGNORED_METHODS
+        get = client.get(path)
+        if "GET" in methods:
+            assert get.status_code == 302, path
+            assert get.headers["Location"].startswith("/sign-in?next="), path
+        else:
+            assert get.status_code == 405, path
+        if "POST" in methods:
+            post = client.post(path, data={"active": "0", "name": "Hacked"})
+            assert post.status_code == 302, path
+            assert post.headers["Location"] == "/sign-in", path
+        checked += 1
+    assert checked >= 15
+    assert audit_count() == before  # nothing was changed by anyone
+
+
+def test_public_pages_answer_anonymous_visitors(client):
+    """The allowlist really is reachable without signing in."""
+    for path in ("/sign-in", "/accessibility", "/healthz", "/static/app.js"):
+        assert client.get(path).status_code == 200, path
+
+
+def test_anonymous_htmx_request_gets_401_and_hx_redirect(client):
+    """Guards htmx behaviour when signed out: no login page swapped into a fragment."""
+    user = make_user()
+    for method, path in (("GET", "/admin/people"), ("POST", f"/admin/people/{user.id}/active")):
+        response = client.open(path, method=method, headers={"HX-Request": "true"})
+        assert response.status_code == 401, path
+        assert response.headers["HX-Redirect"] == "/sign-in"
+        assert response.get_data(as_text=True) == ""
+
+
+# --- Role x route matrix -------------------------------------------------------------------
+
+
+def test_matrix_lists_every_get_route(app):
+    """A new GET route must say here who may see it."""
+    assert {r.endpoint for r in rules(app, "GET")} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(EXPECTED))
+def test_role_route_matrix(app, client, endpoint, role):
+    """Guards role checks on every GET route: each role gets 200, a redirect or 403."""
+    data = world()
+    sign_in(client, data["people"][role])
+    (rule,) = [r for r in app.url_map.iter_rules() if r.endpoint == endpoint]
+    response = client.get(route_path(rule, data["ids"]))
+    assert response.status_code == EXPECTED[endpoint][role]
+    html = response.get_data(as_text=True)
+    if response.status_code == 403:
+        assert "You do not have access to this page" in html
+
+
+def test_index_sends_each_role_home(client):
+    world_data = world()
+    homes = {NQSW: "/my-support", MENTOR: "/mentoring", MANAGER: "/my-team", ADMIN: "/admin/"}
+    for role, home in homes.items():
+        fresh = client.application.test_client()
+        sign_in(fresh, world_data["people"][role])
+        assert fresh.get("/").headers["Location"] == home
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/admin/people/999999"),
+        ("POST", "/admin/people/999999"),
+        ("GET", "/admin/people/999999/password"),
+        ("GET", "/admin/people/999999/mentors"),
+        ("POST", "/admin/people/999999/active"),
+        ("GET", "/admin/teams/999999"),
+        ("POST", "/admin/teams/999999"),
+    ],
+)
+def test_unknown_person_or_team_is_404_for_an_admin(client, method, path):
+    """Guards object lookups: a missing id is a plain 404, not a server error."""
+    sign_in(client, make_user(Role.ADMIN))
+    response = client.open(path, method=method, data={"active": "0"})
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+    assert audit_count() == 1  # only the admin's sign-in
+
+
+def test_person_with_no_role_sees_the_no_role_page(client):
+    """Someone signed in without any role gets an explanation, not an error or a loop."""
+    user = make_user()
+    db.session.execute(UserRole.__table__.delete().where(UserRole.user_id == user.id))
+    db.session.commit()
+    sign_in(client, user)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "You do not have a role yet" in response.get_data(as_text=True)
+    assert client.get("/my-support").status_code == 403
+    assert client.get("/admin/").status_code == 403
+
+
+# --- GET never changes state ---------------------------------------------------------------
+
+
+def test_get_on_sign_out_is_405_and_keeps_you_signed_in(client):
+    """Guards against sign-out by a link or image (GET): only POST signs out."""
+    user = make_user()
+    sign_in(client, user)
+    assert client.get("/sign-out").status_code == 405
+    assert client.get("/account/password").status_code == 200
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.actor_id == user.id))
+    assert "signout" not in list(actions)
+
+
+def test_get_on_deactivate_is_405_and_changes_nothing(client):
+    """Guards against deactivation by a GET (a link or prefetch)."""
+    target = make_user()
+    sign_in(client, make_user(Role.ADMIN))
+    before = audit_count()
+    response = client.get(f"/admin/people/{target.id}/active?active=0")
+    assert response.status_code == 405
+    assert db.session.get(User, target.id).active is True
+    assert audit_count() == before
+
+
+def test_every_post_only_route_refuses_get(app, client):
+    """Guards that state-changing routes answer 405 to GET even for an admin."""
+    ids = world()["ids"]
+    sign_in(client, make_user(Role.ADMIN))
+    before = audit_count()
+    post_only = [r for r in rules(app, "POST") if "GET" not in r.methods]
+    assert {"auth.logout", "admin.person_set_active"} <= {r.endpoint for r in post_only}
+    for rule in post_only:
+        assert client.get(route_path(rule, ids)).status_code == 405, rule.rule
+    assert audit_count() == before
+    assert client.get("/admin/").status_code == 200  # still signed in
