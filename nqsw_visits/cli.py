@@ -2,7 +2,7 @@
 
 import click
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .extensions import db
 from .models import Role, Team
@@ -41,8 +41,9 @@ def create_user(email: str, display_name: str, roles: str, team_name: str) -> No
     password = _prompt_password()
     try:
         team = None
-        if team_name.strip():
-            team = db.session.scalar(select(Team).where(Team.name == team_name.strip()))
+        team_name = " ".join(team_name.split())
+        if team_name:
+            team = db.session.scalar(select(Team).where(func.lower(Team.name) == team_name.lower()))
             team = team or people.create_team(None, team_name)
         user = people.create_user(
             None,

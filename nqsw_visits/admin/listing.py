@@ -17,7 +17,7 @@ def people_filters(args) -> dict:
     return {
         "role": role if role in {r.value for r in Role} else "",
         "status": status if status in {"active", "inactive", "all"} else "active",
-        "q": args.get("q", "").strip()[:100],
+        "q": " ".join(args.get("q", "").split())[:100].replace("\x00", ""),
     }
 
 
@@ -33,8 +33,13 @@ def list_people(filters: dict) -> list[User]:
     elif filters.get("status") == "inactive":
         query = query.where(~User.active)
     if filters.get("q"):
-        like = f"%{filters['q'].lower()}%"
-        query = query.where(or_(User.email.like(like), User.display_name.ilike(like)))
+        q = filters["q"]
+        query = query.where(
+            or_(
+                User.email.contains(q.lower(), autoescape=True),
+                User.display_name.icontains(q, autoescape=True),
+            )
+        )
     return list(db.session.scalars(query))
 
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, lazyload, selectinload
 
 from ..extensions import db
 from ..models import AuditEvent, MentorAssignment, Role, Team, TeamManager, User, UserRole, utcnow
@@ -45,9 +45,14 @@ class TeamOverview:
     team: Team
     nqsws: list[User] = field(default_factory=list)
 
+    @staticmethod
+    def mentors_of(nqsw: User) -> list[User]:
+        """An NQSW's mentors who can still be asked (deactivated ones no longer count)."""
+        return [mentor for mentor in nqsw.mentors if mentor.active]
+
     @property
     def without_mentor(self) -> list[User]:
-        return [nqsw for nqsw in self.nqsws if not nqsw.mentors]
+        return [nqsw for nqsw in self.nqsws if not self.mentors_of(nqsw)]
 
 
 def managed_teams(manager: User) -> list[TeamOverview]:
@@ -86,17 +91,29 @@ class AdminOverview:
 def admin_overview() -> AdminOverview:
     """People and teams that need an administrator's attention."""
     counts = dict(db.session.execute(select(User.active, func.count()).group_by(User.active)).all())
-    has_mentor = select(MentorAssignment.nqsw_id).scalar_subquery()
-    has_manager = select(TeamManager.team_id).scalar_subquery()
+    mentor = aliased(User)
+    has_mentor = (
+        select(MentorAssignment.nqsw_id)
+        .join(mentor, mentor.id == MentorAssignment.mentor_id)
+        .where(mentor.active)
+    )
+    has_manager = (
+        select(TeamManager.team_id).join(User, User.id == TeamManager.user_id).where(User.active)
+    )
+
+    def people(query) -> list[User]:
+        # These lists show names only: leave roles unloaded (one query fewer per list).
+        return list(
+            db.session.scalars(query.options(lazyload(User.role_rows)).order_by(User.display_name))
+        )
+
     return AdminOverview(
         active_users=counts.get(True, 0),
         inactive_users=counts.get(False, 0),
-        locked=list(db.session.scalars(select(User).where(User.locked_until > utcnow()))),
-        nqsws_without_team=list(
-            db.session.scalars(_with_role(Role.NQSW).where(User.active, User.team_id.is_(None)))
-        ),
-        nqsws_without_mentor=list(
-            db.session.scalars(_with_role(Role.NQSW).where(User.active, User.id.not_in(has_mentor)))
+        locked=people(select(User).where(User.locked_until > utcnow())),
+        nqsws_without_team=people(_with_role(Role.NQSW).where(User.active, User.team_id.is_(None))),
+        nqsws_without_mentor=people(
+            _with_role(Role.NQSW).where(User.active, User.id.not_in(has_mentor))
         ),
         teams_without_manager=list(
             db.session.scalars(select(Team).where(Team.id.not_in(has_manager)).order_by(Team.name))
@@ -104,7 +121,7 @@ def admin_overview() -> AdminOverview:
         recent_events=list(
             db.session.scalars(
                 select(AuditEvent)
-                .options(selectinload(AuditEvent.actor))
+                .options(selectinload(AuditEvent.actor).lazyload(User.role_rows))
                 .order_by(AuditEvent.id.desc())
                 .limit(10)
             )

@@ -1,5 +1,6 @@
 """People and teams: accounts, roles, team membership and mentor assignments."""
 
+import re
 import secrets
 from collections.abc import Iterable
 
@@ -20,15 +21,40 @@ class PeopleError(ValueError):
         self.field = field
 
 
+# PostgreSQL refuses NUL in text, and no name or address needs a control character.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+NAME_MAX_LENGTH = 120
+
+
+def has_control_characters(text: str) -> bool:
+    """True when the text holds a control character (NUL, escape, ...)."""
+    return bool(_CONTROL_CHARACTERS.search(text))
+
+
+def check_name(name: str, field: str = "display_name", what: str = "the person's full name") -> str:
+    """A name with its spacing tidied, or PeopleError saying what is wrong with it."""
+    name = " ".join(name.split())
+    if not name:
+        raise PeopleError(f"Enter {what}", field)
+    if has_control_characters(name):
+        raise PeopleError("Use only letters, numbers, spaces and punctuation", field)
+    if len(name) > NAME_MAX_LENGTH:
+        raise PeopleError(f"Use {NAME_MAX_LENGTH} characters or fewer", field)
+    return name
+
+
 def check_email(email: str) -> str:
     """A normalised email address, or PeopleError saying what is wrong with it."""
     email = normalise_email(email)
+    problem = PeopleError(
+        "Enter an email address in the correct format, like name@example.org", "email"
+    )
+    if has_control_characters(email):
+        raise problem
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:
-        raise PeopleError(
-            "Enter an email address in the correct format, like name@example.org", "email"
-        ) from None
+        raise problem from None
     return email
 
 
@@ -58,6 +84,7 @@ def create_user(
     password: str | None = None,
 ) -> User:
     """Add a person; without a password the account cannot sign in until one is set."""
+    display_name = check_name(display_name)
     email = check_email(email)
     if _email_taken(email):
         raise PeopleError("An account with that email address already exists", "email")
@@ -66,7 +93,7 @@ def create_user(
         raise PeopleError("Select at least one role", "roles")
     user = User(
         email=email,
-        display_name=display_name.strip(),
+        display_name=display_name,
         team=_team_or_none(team_id),
         password_hash=passwords.hash_password(password or secrets.token_urlsafe(32)),
         role_rows=[UserRole(role=role.value) for role in roles],
@@ -95,6 +122,7 @@ def update_user(
     team_id: int | None,
 ) -> None:
     """Change a person's details, roles and team."""
+    display_name = check_name(display_name)
     email = check_email(email)
     if _email_taken(email, except_id=user.id):
         raise PeopleError("An account with that email address already exists", "email")
@@ -107,14 +135,20 @@ def update_user(
         name
         for name, old, new in [
             ("email", user.email, email),
-            ("display_name", user.display_name, display_name.strip()),
+            ("display_name", user.display_name, display_name),
             ("roles", user.roles, roles),
             ("team", user.team_id, team_id or None),
         ]
         if old != new
     ]
-    user.email, user.display_name = email, display_name.strip()
+    user.email, user.display_name = email, display_name
     user.team = _team_or_none(team_id)
+    removed = user.roles - roles
+    # Links that only the role allowed go with it, so nobody is offered an ex-mentor.
+    if Role.MENTOR in removed:
+        db.session.execute(delete(MentorAssignment).where(MentorAssignment.mentor_id == user.id))
+    if Role.PRACTICE_MANAGER in removed:
+        db.session.execute(delete(TeamManager).where(TeamManager.user_id == user.id))
     user.role_rows = [row for row in user.role_rows if Role(row.role) in roles] + [
         UserRole(role=role.value) for role in roles - user.roles
     ]
@@ -161,9 +195,7 @@ def set_mentors(actor: User, nqsw: User, mentor_ids: Iterable[int]) -> None:
 
 def create_team(actor: User | None, name: str) -> Team:
     """Add a team with a unique name."""
-    name = " ".join(name.split())
-    if not name:
-        raise PeopleError("Enter a team name", "name")
+    name = check_name(name, "name", "a team name")
     if db.session.scalar(select(Team.id).where(func.lower(Team.name) == name.lower())):
         raise PeopleError("A team with that name already exists", "name")
     team = Team(name=name)

@@ -9,7 +9,14 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Role, Team, User
 from . import audit
-from .people import PeopleError, check_email, create_team, create_user
+from .people import (
+    NAME_MAX_LENGTH,
+    PeopleError,
+    check_email,
+    create_team,
+    create_user,
+    has_control_characters,
+)
 
 HEADER = ["email", "name", "roles", "team"]
 _ROLE_NAMES = (
@@ -47,11 +54,15 @@ def _check_rows(
     for line, row in rows:
         try:
             email = check_email(row.get("email") or "")
-            name = (row.get("name") or "").strip()
+            name = " ".join((row.get("name") or "").split())
+            team = " ".join((row.get("team") or "").split())
             if not name:
                 raise PeopleError("name is empty")
-            if len(name) > 120:
-                raise PeopleError("name is longer than 120 characters")
+            for what, text in [("name", name), ("team", team)]:
+                if len(text) > NAME_MAX_LENGTH:
+                    raise PeopleError(f"{what} is longer than {NAME_MAX_LENGTH} characters")
+                if has_control_characters(text):
+                    raise PeopleError(f"{what} contains a control character")
             roles = parse_roles(row.get("roles") or "")
             if email in seen:
                 raise PeopleError(f"email repeats line {seen[email]}")
@@ -61,7 +72,7 @@ def _check_rows(
         except PeopleError as error:
             result.errors.append((line, str(error)))
             continue
-        clean.append((email, name, roles, " ".join((row.get("team") or "").split())))
+        clean.append((email, name, roles, team))
     return clean
 
 
@@ -69,10 +80,16 @@ def import_users(actor: User | None, text: str) -> ImportResult:
     """Check every row; create all the accounts only if none has a problem."""
     result = ImportResult()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if [name.strip().lower() for name in reader.fieldnames or []] != HEADER:
-        result.errors.append((1, f"the header must be exactly: {','.join(HEADER)}"))
+    try:
+        header = [name.strip().lower() for name in reader.fieldnames or []]
+        if header != HEADER:
+            result.errors.append((1, f"the header must be exactly: {','.join(HEADER)}"))
+            return result
+        reader.fieldnames = header
+        rows = [(reader.line_num, row) for row in reader]
+    except csv.Error as error:
+        result.errors.append((reader.line_num, f"the file is not valid CSV ({error})"))
         return result
-    rows = [(reader.line_num, row) for row in reader]
     if any(None in row for _, row in rows):
         result.errors.extend((line, "too many columns") for line, row in rows if None in row)
     clean = _check_rows(rows, result)
