@@ -8,6 +8,7 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from .audit_labels import audit_label
 from .models import Role, utcnow
 from .models_availability import ExceptionKind
 
@@ -85,6 +86,8 @@ def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
     @app.template_filter("exception_label")
     def exception_label(kind: str) -> str:
         return ExceptionKind(kind).label
+
+    app.add_template_filter(audit_label, "audit_label")
 
     @app.context_processor
     def layout_globals() -> dict:

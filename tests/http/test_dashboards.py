@@ -168,7 +168,7 @@ def test_the_admin_home_lists_what_needs_attention(client):
     assert "Inactive Ian" not in html
     activity = html[html.index("Recent activity") :]
     assert '<td class="govuk-table__cell">Sam Taylor</td>' in activity
-    assert "user.created" in activity
+    assert "Added a person" in activity
     assert "signin.succeeded" in activity
 
 
