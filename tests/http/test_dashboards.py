@@ -169,7 +169,7 @@ def test_the_admin_home_lists_what_needs_attention(client):
     activity = html[html.index("Recent activity") :]
     assert '<td class="govuk-table__cell">Sam Taylor</td>' in activity
     assert "Added a person" in activity
-    assert "signin.succeeded" in activity
+    assert "Signed in" in activity
 
 
 def test_the_admin_home_says_when_nothing_needs_attention(client):
