@@ -98,6 +98,8 @@ class User(db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # sha256 of the secret in the person's calendar feed address; None until they ask for one.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=team_id)
     role_rows: Mapped[list["UserRole"]] = relationship(

@@ -2,7 +2,7 @@
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,12 +19,9 @@ from ..models_availability import (
     ExceptionKind,
     MentorLimits,
 )
+from ..models_requests import MentorHold
 from . import audit
-from .availability import Limits, MentorCalendar, Pattern
-
-# Later features (support requests) register loaders of commitments here:
-# each takes (mentor_ids, start, end) and returns {mentor_id: [Commitment, ...]}.
-COMMITMENT_SOURCES: list[Callable[[list[int], datetime, datetime], dict]] = []
+from .availability import Commitment, Limits, MentorCalendar, Pattern
 
 
 class AvailabilityError(ValueError):
@@ -79,9 +76,16 @@ def load_calendars(
         )
     )
     commitments = defaultdict(list)
-    for source in COMMITMENT_SOURCES:
-        for mentor_id, items in source(ids, start - margin, end + margin).items():
-            commitments[mentor_id].extend(items)
+    for hold in db.session.scalars(
+        select(MentorHold).where(
+            MentorHold.mentor_id.in_(ids),
+            MentorHold.ends_at > start - margin,
+            MentorHold.starts_at < end + margin,
+        )
+    ):
+        commitments[hold.mentor_id].append(
+            Commitment(hold.starts_at, hold.ends_at, hold.kind, ref=hold.request_id)
+        )
     return {
         mentor_id: MentorCalendar(
             zone=zone,

@@ -1,0 +1,311 @@
+"""Support requests: asking, answering and the state machine, with no double booking.
+
+Every change runs under a per-mentor lock (SELECT ... FOR UPDATE on PostgreSQL; SQLite
+transactions already begin IMMEDIATE), moves the status with a conditional UPDATE, and
+keeps the mentor's held time in mentor_holds, where the database refuses overlaps.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import MentorAssignment, User, utcnow
+from ..models_requests import MentorHold, RequestEvent, RequestKind, RequestStatus, SupportRequest
+from . import audit, availability
+from .availability_store import load_calendars
+from .notify import notify
+
+S = RequestStatus
+
+
+class SchedulingError(Exception):
+    """A request or change the rules refuse; `status` is the HTTP answer (409 or 422)."""
+
+    def __init__(self, message: str, status: int = 422, field: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.field = field
+
+
+def conflict(message: str) -> SchedulingError:
+    """Someone else changed things first: a 409 with words a person understands."""
+    return SchedulingError(message, status=409)
+
+
+@dataclass(frozen=True)
+class Details:
+    """What the NQSW says about the event; free text is checked for privacy by the form."""
+
+    kind: RequestKind
+    starts_at: datetime
+    ends_at: datetime
+    fixed_time: bool = True
+    meeting_type: str | None = None
+    case_reference: str | None = None
+    focus_case: bool = False
+    venue_type: str = ""
+    area: str = ""
+    purpose: str = ""
+    feedback_on: str = ""
+    feedback_on_second: str = ""
+    consent: str = "not_applicable"
+
+
+CASE_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/-]{2,19}$")
+
+
+def _lock_mentor(mentor_id: int) -> None:
+    # FOR UPDATE serialises changes to one mentor's diary on PostgreSQL; SQLAlchemy drops
+    # it on SQLite, where every transaction here already holds the write lock.
+    db.session.execute(select(User.id).where(User.id == mentor_id).with_for_update())
+
+
+def _check_free(
+    mentor_id: int,
+    kind: str,
+    starts: datetime,
+    ends: datetime,
+    zone: ZoneInfo,
+    ignore_ref: int | None = None,
+) -> availability.Verdict:
+    calendar = load_calendars([mentor_id], starts - timedelta(days=1), ends, zone)[mentor_id]
+    verdict = availability.check(calendar, starts, ends, kind, utcnow(), ignore_ref)
+    if not verdict.free:
+        reasons = "; ".join(reason.text for reason in verdict.reasons)
+        raise conflict(f"The mentor is not free at that time: {reasons}.")
+    return verdict
+
+
+def _hold(request: SupportRequest, mentor_id: int, starts: datetime, ends: datetime) -> None:
+    db.session.execute(delete(MentorHold).where(MentorHold.request_id == request.id))
+    db.session.add(
+        MentorHold(
+            request_id=request.id,
+            mentor_id=mentor_id,
+            starts_at=starts,
+            ends_at=ends,
+            kind=request.kind,
+        )
+    )
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise conflict("Someone else has just booked that time with this mentor.") from None
+
+
+def _release(request: SupportRequest) -> None:
+    db.session.execute(delete(MentorHold).where(MentorHold.request_id == request.id))
+
+
+def _record(request, actor, action, from_status, reason="") -> None:
+    db.session.add(
+        RequestEvent(
+            request_id=request.id,
+            actor_id=actor.id if actor else None,
+            action=action,
+            from_status=from_status,
+            to_status=request.status,
+            reason=reason,
+        )
+    )
+    audit.record(f"request.{action}", actor=actor, obj=request, status=request.status)
+
+
+def ask(nqsw: User, mentor_id: int, details: Details, zone: ZoneInfo) -> SupportRequest:
+    """An NQSW asks one of their mentors; the time is held until the mentor answers."""
+    if db.session.get(MentorAssignment, (nqsw.id, mentor_id)) is None:
+        raise SchedulingError("Choose one of your mentors", field="mentor")
+    if details.kind != RequestKind.CASE_DISCUSSION and not CASE_REFERENCE.match(
+        details.case_reference or ""
+    ):
+        raise SchedulingError(
+            "Enter the case reference from the case system", field="case_reference"
+        )
+    if details.ends_at <= details.starts_at:
+        raise SchedulingError("The end time must be after the start time", field="ends")
+    _lock_mentor(mentor_id)
+    verdict = _check_free(mentor_id, details.kind, details.starts_at, details.ends_at, zone)
+    request = SupportRequest(
+        nqsw_id=nqsw.id,
+        mentor_id=mentor_id,
+        urgent=verdict.urgent,
+        **{**details.__dict__, "kind": details.kind.value},
+    )
+    db.session.add(request)
+    db.session.flush()
+    _hold(request, mentor_id, details.starts_at, details.ends_at)
+    _record(request, nqsw, "asked", None)
+    notify(request.mentor, f"{nqsw.display_name} asked you for support", request)
+    return request
+
+
+def _move(request: SupportRequest, from_statuses, to_status: S, **values) -> None:
+    """The conditional status change: it only happens if nobody moved the request first."""
+    result = db.session.execute(
+        update(SupportRequest)
+        .where(
+            SupportRequest.id == request.id,
+            SupportRequest.status.in_([s.value for s in from_statuses]),
+        )
+        .values(
+            status=to_status.value,
+            sequence=SupportRequest.sequence + 1,
+            updated_at=utcnow(),
+            **values,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise conflict("This request has changed since you opened it. Reload to see it now.")
+    db.session.refresh(request)
+
+
+def _require(actor: User, *allowed_ids: int) -> None:
+    if actor.id not in allowed_ids:
+        raise SchedulingError("You cannot change this request", status=404)
+
+
+def _reason(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise SchedulingError("Enter a reason", field="reason")
+    return reason[:500]
+
+
+def accept(mentor: User, request: SupportRequest, zone: ZoneInfo) -> None:
+    """The mentor says yes; the time must still be free."""
+    _require(mentor, request.mentor_id)
+    _lock_mentor(request.mentor_id)
+    _check_free(
+        request.mentor_id,
+        request.kind,
+        request.starts_at,
+        request.ends_at,
+        zone,
+        ignore_ref=request.id,
+    )
+    _move(request, {S.REQUESTED}, S.ACCEPTED)
+    _record(request, mentor, "accepted", S.REQUESTED)
+    notify(request.nqsw, f"{mentor.display_name} will come with you", request)
+
+
+def decline(mentor: User, request: SupportRequest, reason: str) -> None:
+    """The mentor says no, with a reason; the time is released."""
+    _require(mentor, request.mentor_id)
+    reason = _reason(reason)
+    _move(request, {S.REQUESTED}, S.DECLINED)
+    _release(request)
+    _record(request, mentor, "declined", S.REQUESTED, reason)
+    notify(request.nqsw, f"{mentor.display_name} cannot come", request)
+
+
+def propose(
+    mentor: User,
+    request: SupportRequest,
+    starts: datetime,
+    ends: datetime,
+    zone: ZoneInfo,
+    reason: str = "",
+) -> None:
+    """The mentor offers another time (also how an accepted event is rescheduled)."""
+    _require(mentor, request.mentor_id)
+    if ends <= starts:
+        raise SchedulingError("The end time must be after the start time", field="ends")
+    _lock_mentor(request.mentor_id)
+    _check_free(request.mentor_id, request.kind, starts, ends, zone, ignore_ref=request.id)
+    before = request.status
+    _move(
+        request,
+        {S.REQUESTED, S.ACCEPTED},
+        S.ALTERNATIVE_PROPOSED,
+        proposed_starts_at=starts,
+        proposed_ends_at=ends,
+    )
+    _hold(request, request.mentor_id, starts, ends)
+    _record(request, mentor, "proposed", before, reason)
+    notify(request.nqsw, f"{mentor.display_name} offered another time", request)
+
+
+def take_proposal(nqsw: User, request: SupportRequest) -> None:
+    """The NQSW takes the offered time; the request is accepted at that time."""
+    _require(nqsw, request.nqsw_id)
+    _lock_mentor(request.mentor_id)
+    _move(
+        request,
+        {S.ALTERNATIVE_PROPOSED},
+        S.ACCEPTED,
+        starts_at=request.proposed_starts_at,
+        ends_at=request.proposed_ends_at,
+        proposed_starts_at=None,
+        proposed_ends_at=None,
+    )
+    _record(request, nqsw, "took_proposal", S.ALTERNATIVE_PROPOSED)
+    notify(request.mentor, f"{nqsw.display_name} took the time you offered", request)
+
+
+def withdraw(nqsw: User, request: SupportRequest, reason: str = "") -> None:
+    """The NQSW withdraws a request not yet accepted (or turns down an offered time)."""
+    _require(nqsw, request.nqsw_id)
+    before = request.status
+    _move(request, {S.REQUESTED, S.ALTERNATIVE_PROPOSED}, S.WITHDRAWN)
+    _release(request)
+    _record(request, nqsw, "withdrawn", before, reason)
+    notify(request.mentor, f"{nqsw.display_name} withdrew a request", request)
+
+
+def hand_over(mentor: User, request: SupportRequest, new_mentor: User, zone: ZoneInfo) -> None:
+    """Pass a request to another mentor, who then accepts or declines it."""
+    _require(mentor, request.mentor_id)
+    if new_mentor.id in (mentor.id, request.nqsw_id) or not new_mentor.active:
+        raise SchedulingError("Choose another mentor", field="mentor")
+    _lock_mentor(new_mentor.id)
+    _check_free(new_mentor.id, request.kind, request.starts_at, request.ends_at, zone)
+    _move(request, {S.REQUESTED}, S.REQUESTED, mentor_id=new_mentor.id)
+    _hold(request, new_mentor.id, request.starts_at, request.ends_at)
+    _record(request, mentor, "handed_over", S.REQUESTED, f"to {new_mentor.display_name}")
+    notify(new_mentor, f"{mentor.display_name} passed you a request for support", request)
+    notify(
+        request.nqsw,
+        f"{mentor.display_name} passed your request to {new_mentor.display_name}",
+        request,
+    )
+
+
+def cancel(actor: User, request: SupportRequest, reason: str) -> None:
+    """Either side cancels an accepted event, with a reason."""
+    _require(actor, request.mentor_id, request.nqsw_id)
+    reason = _reason(reason)
+    _move(request, {S.ACCEPTED}, S.CANCELLED)
+    _release(request)
+    _record(request, actor, "cancelled", S.ACCEPTED, reason)
+    other = request.nqsw if actor.id == request.mentor_id else request.mentor
+    notify(other, f"{actor.display_name} cancelled a planned accompaniment", request)
+
+
+def did_not_happen(mentor: User, request: SupportRequest, reason: str) -> None:
+    """The mentor records that an accepted event did not take place."""
+    _require(mentor, request.mentor_id)
+    if request.starts_at > utcnow():
+        raise SchedulingError("You can only say this once the start time has passed")
+    reason = _reason(reason)
+    _move(request, {S.ACCEPTED, S.COMPLETED}, S.DID_NOT_HAPPEN)
+    _release(request)
+    _record(request, mentor, "did_not_happen", S.ACCEPTED, reason)
+
+
+def complete_past(now: datetime) -> int:
+    """Mark accepted events that have ended as completed; returns how many."""
+    done = db.session.scalars(
+        select(SupportRequest).where(
+            SupportRequest.status == S.ACCEPTED.value, SupportRequest.ends_at <= now
+        )
+    ).all()
+    for request in done:
+        _move(request, {S.ACCEPTED}, S.COMPLETED)
+        _record(request, None, "completed", S.ACCEPTED)
+    return len(done)
