@@ -15,7 +15,15 @@ from .models_availability import ExceptionKind
 # (role, label, endpoint, endpoint prefix that marks it current)
 NAVIGATION = [
     (Role.NQSW, "My support", "dashboard.nqsw", "dashboard.nqsw"),
+    (Role.NQSW, "Ask for support", "visit_requests.ask", "visit_requests.ask"),
+    (
+        Role.NQSW,
+        "My requests",
+        "visit_requests.mine",
+        ("visit_requests.mine", "visit_requests.show"),
+    ),
     (Role.MENTOR, "Mentoring", "dashboard.mentor", "dashboard.mentor"),
+    (Role.MENTOR, "Requests", "visit_requests.inbox", "visit_requests.inbox"),
     (
         Role.MENTOR,
         "My availability",
@@ -28,6 +36,19 @@ NAVIGATION = [
     (Role.ADMIN, "People", "admin.people_list", "admin.p"),
     (Role.ADMIN, "Teams", "admin.teams", "admin.team"),
 ]
+
+
+# Status of a request -> (words, GOV.UK tag colour).
+STATUS_TAGS = {
+    "requested": ("Waiting for an answer", "blue"),
+    "alternative_proposed": ("Another time offered", "yellow"),
+    "accepted": ("Accepted", "green"),
+    "declined": ("Declined", "red"),
+    "withdrawn": ("Withdrawn", "grey"),
+    "cancelled": ("Cancelled", "grey"),
+    "completed": ("Completed", "purple"),
+    "did_not_happen": ("Did not happen", "grey"),
+}
 
 
 def navigation_items() -> list[dict]:
@@ -88,6 +109,7 @@ def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
         return ExceptionKind(kind).label
 
     app.add_template_filter(audit_label, "audit_label")
+    app.add_template_global(STATUS_TAGS, "STATUS_TAGS")
 
     @app.context_processor
     def layout_globals() -> dict:

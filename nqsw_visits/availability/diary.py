@@ -76,14 +76,8 @@ def _asked_time() -> tuple[datetime, datetime] | None:
     return datetime.combine(day, starts, tzinfo=tz), datetime.combine(day, ends, tzinfo=tz)
 
 
-@bp.get("/free")
-@role_required(Role.NQSW, Role.MENTOR, Role.ADMIN)
-def free_check(mentor_id: int):
-    """Is this mentor free at a fixed time, why not, and who else is."""
-    mentor = mentor_to_view(mentor_id)
-    kind = request.args.get("kind", "home_visit")
-    kind = kind if kind in KIND_LABELS else "home_visit"
-    asked = _asked_time()
+def free_check_context(mentor: User, asked, kind: str) -> dict:
+    """Whether the mentor is free at the asked time, why not, and which others are."""
     context = {"mentor": mentor, "kind_label": KIND_LABELS[kind], "asked": asked}
     if asked:
         others = _other_mentors(mentor)
@@ -94,6 +88,17 @@ def free_check(mentor_id: int):
             {m.id: calendars[m.id] for m in others}, *asked, kind, now
         )
         context["free_others"] = [m for m in others if m.id in free_ids]
+    return context
+
+
+@bp.get("/free")
+@role_required(Role.NQSW, Role.MENTOR, Role.ADMIN)
+def free_check(mentor_id: int):
+    """Is this mentor free at a fixed time, why not, and who else is."""
+    mentor = mentor_to_view(mentor_id)
+    kind = request.args.get("kind", "home_visit")
+    kind = kind if kind in KIND_LABELS else "home_visit"
+    context = free_check_context(mentor, _asked_time(), kind)
     return render_page_or_fragment(
         "availability/free_check.html", "availability/_free_check.html", **context
     )

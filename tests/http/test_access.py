@@ -1,7 +1,7 @@
 """Access control over HTTP: deny by default, the role x route matrix, 404s and 405s."""
 
 import re
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from nqsw_visits.extensions import db
 from nqsw_visits.models import AuditEvent, Role, User, UserRole
-from nqsw_visits.services import availability_store
+from nqsw_visits.models_requests import RequestKind
+from nqsw_visits.services import availability_store, scheduling
 from tests.conftest import sign_in
 from tests.factories import assign_mentor, make_manager_of, make_team, make_user
 
@@ -57,6 +58,14 @@ EXPECTED = {
     "availability.diary": MENTORS_OWN,
     "availability.free_check": MENTOR_VISIBLE,
     "availability.free_slots": MENTOR_VISIBLE,
+    "visit_requests.ask": only(NQSW),
+    "visit_requests.ask_check": only(NQSW),
+    "visit_requests.mine": only(NQSW),
+    "visit_requests.inbox": only(MENTOR),
+    # A request is seen by its two parties and the NQSW's practice manager; 404 otherwise.
+    "visit_requests.show": {NQSW: 200, MENTOR: 200, MANAGER: 200, ADMIN: 404},
+    "visit_requests.decline": only(MENTOR),
+    "visit_requests.cancel": {NQSW: 200, MENTOR: 200, MANAGER: 403, ADMIN: 403},
 }
 
 
@@ -88,8 +97,22 @@ def world() -> dict:
     window = availability_store.add_window(
         people[MENTOR], people[MENTOR], 0, time(9), time(12), today
     )
+    next_monday = today + timedelta(days=7 - today.weekday())
+    london = ZoneInfo("Europe/London")
+    asked = scheduling.ask(
+        people[NQSW],
+        people[MENTOR].id,
+        scheduling.Details(
+            kind=RequestKind.HOME_VISIT,
+            starts_at=datetime.combine(next_monday, time(10), tzinfo=london),
+            ends_at=datetime.combine(next_monday, time(11), tzinfo=london),
+            case_reference="CR-1001",
+        ),
+        london,
+    )
     db.session.commit()
     ids = {
+        "request_id": asked.id,
         "user_id": people[NQSW].id,
         "team_id": team.id,
         "mentor_id": people[MENTOR].id,

@@ -1,0 +1,152 @@
+"""Answering requests: the mentor's inbox, and every change of state, in place with htmx."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..availability.access import zone
+from ..extensions import db
+from ..htmx import is_htmx
+from ..models import Role
+from ..models_requests import RequestStatus, SupportRequest
+from ..security import role_required
+from ..services import scheduling
+from . import bp
+from .access import request_for
+from .forms import ConfirmForm, ReasonForm
+
+
+@bp.get("/inbox")
+@role_required(Role.MENTOR)
+def inbox():
+    """Requests waiting for your answer (urgent first), then what you have agreed to."""
+    rows = db.session.scalars(
+        select(SupportRequest)
+        .where(
+            SupportRequest.mentor_id == current_user.id,
+            SupportRequest.status.in_(
+                [
+                    RequestStatus.REQUESTED,
+                    RequestStatus.ACCEPTED,
+                    RequestStatus.ALTERNATIVE_PROPOSED,
+                ]
+            ),
+        )
+        .order_by(
+            SupportRequest.status != RequestStatus.REQUESTED,
+            SupportRequest.urgent.desc(),
+            SupportRequest.starts_at,
+        )
+    ).all()
+    return render_template("visit_requests/inbox.html", requests=rows, confirm=ConfirmForm())
+
+
+def _after(item: SupportRequest, message: str, error: scheduling.SchedulingError | None = None):
+    """The request's card again for htmx, or back to where the person was, with a banner."""
+    if is_htmx():
+        return render_template(
+            "visit_requests/_request_card.html",
+            item=item,
+            confirm=ConfirmForm(),
+            message=message,
+            error=bool(error),
+        ), error.status if error else 200
+    flash(message, "error" if error else "success")
+    if current_user.id == item.mentor_id and item.status in {"requested", "accepted"}:
+        return redirect(url_for("visit_requests.inbox"))
+    return redirect(url_for("visit_requests.show", request_id=item.id))
+
+
+def _act(request_id: int, action, success: str):
+    """Run a change as the current user; conflicts come back as 409 with the reason."""
+    item = request_for(request_id)
+    if not ConfirmForm().validate_on_submit():
+        return _after(
+            item, "Reload the page and try again", scheduling.SchedulingError("expired", 400)
+        )
+    try:
+        action(item)
+        db.session.commit()
+        return _after(item, success)
+    except scheduling.SchedulingError as error:
+        db.session.rollback()
+        if error.status == 404:
+            abort(404)
+        db.session.refresh(item)
+        return _after(item, str(error), error)
+
+
+@bp.post("/requests/<int:request_id>/accept")
+@role_required(Role.MENTOR)
+def accept(request_id: int):
+    """Say yes to a request."""
+    return _act(
+        request_id,
+        lambda item: scheduling.accept(current_user, item, zone()),
+        "Accepted: it is in your diary",
+    )
+
+
+@bp.post("/requests/<int:request_id>/withdraw")
+@role_required(Role.NQSW)
+def withdraw(request_id: int):
+    """Withdraw a request, or turn down an offered time."""
+    return _act(
+        request_id,
+        lambda item: scheduling.withdraw(current_user, item),
+        "Your request has been withdrawn",
+    )
+
+
+@bp.post("/requests/<int:request_id>/take")
+@role_required(Role.NQSW)
+def take(request_id: int):
+    """Take the time the mentor offered."""
+    return _act(
+        request_id,
+        lambda item: scheduling.take_proposal(current_user, item),
+        "You have taken the offered time",
+    )
+
+
+def _with_reason(request_id: int, action, verb: str, success: str):
+    item = request_for(request_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            action(item, form.reason.data)
+            db.session.commit()
+            flash(success, "success")
+            return redirect(url_for("visit_requests.show", request_id=item.id))
+        except scheduling.SchedulingError as error:
+            db.session.rollback()
+            form.reason.errors = [*form.reason.errors, str(error)]
+            return render_template(
+                "visit_requests/reason.html", item=item, form=form, verb=verb
+            ), error.status
+    status = 422 if form.errors else 200
+    return render_template("visit_requests/reason.html", item=item, form=form, verb=verb), status
+
+
+@bp.route("/requests/<int:request_id>/decline", methods=["GET", "POST"])
+@role_required(Role.MENTOR)
+def decline(request_id: int):
+    """Say no, with a reason the NQSW will see."""
+    return _with_reason(
+        request_id,
+        lambda item, reason: scheduling.decline(current_user, item, reason),
+        "Decline",
+        "You have declined the request",
+    )
+
+
+@bp.route("/requests/<int:request_id>/cancel", methods=["GET", "POST"])
+@role_required(Role.NQSW, Role.MENTOR)
+def cancel(request_id: int):
+    """Cancel an accepted accompaniment, with a reason the other person will see."""
+    return _with_reason(
+        request_id,
+        lambda item, reason: scheduling.cancel(current_user, item, reason),
+        "Cancel",
+        "It has been cancelled",
+    )

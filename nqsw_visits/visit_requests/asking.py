@@ -1,0 +1,114 @@
+"""An NQSW asks for support and follows their requests."""
+
+from datetime import datetime
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import case, select
+
+from ..availability.access import zone
+from ..availability.diary import free_check_context
+from ..extensions import db
+from ..htmx import render_page_or_fragment
+from ..models import Role
+from ..models_requests import RequestKind, SupportRequest
+from ..security import role_required
+from ..services import overview, scheduling
+from . import bp
+from .access import request_for
+from .forms import AskForm, ConfirmForm, ReasonForm
+
+
+def _ask_form() -> AskForm:
+    form = AskForm()
+    form.mentor.choices = [(m.id, m.display_name) for m in overview.mentors_of(current_user)]
+    return form
+
+
+def _details(form: AskForm) -> scheduling.Details:
+    tz = zone()
+    kind = RequestKind(form.kind.data)
+    return scheduling.Details(
+        kind=kind,
+        starts_at=datetime.combine(form.day.data, form.starts.data, tzinfo=tz),
+        ends_at=datetime.combine(form.day.data, form.ends.data, tzinfo=tz),
+        fixed_time=kind != RequestKind.CASE_DISCUSSION,
+        meeting_type=form.meeting_type.data or None if kind == RequestKind.MEETING else None,
+        case_reference=(form.case_reference.data or "").strip().upper() or None,
+        focus_case=form.focus_case.data,
+        venue_type=form.venue_type.data,
+        area=(form.area.data or "").strip(),
+        purpose=(form.purpose.data or "").strip(),
+        feedback_on=(form.feedback_on.data or "").strip(),
+        feedback_on_second=(form.feedback_on_second.data or "").strip(),
+        consent=form.consent.data,
+    )
+
+
+@bp.route("/requests/new", methods=["GET", "POST"])
+@role_required(Role.NQSW)
+def ask():
+    """Ask a mentor to come with you, or to talk a case through."""
+    form = _ask_form()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            made = scheduling.ask(current_user, form.mentor.data, _details(form), zone())
+            db.session.commit()
+            flash(f"Your request has been sent to {made.mentor.display_name}", "success")
+            return redirect(url_for("visit_requests.show", request_id=made.id))
+        except scheduling.SchedulingError as error:
+            db.session.rollback()
+            field = getattr(form, error.field or "starts", form.starts)
+            field.errors = [*field.errors, str(error)]
+            status = error.status
+    elif form.errors:
+        status = 422
+    return render_template("visit_requests/ask.html", form=form), status
+
+
+@bp.get("/requests/new/check")
+@role_required(Role.NQSW)
+def ask_check():
+    """While the form is filled in: is the chosen mentor free then, and who else is."""
+    form = AskForm(request.args, meta={"csrf": False})
+    mentors = {m.id: m for m in overview.mentors_of(current_user)}
+    mentor = mentors.get(form.mentor.data) if isinstance(form.mentor.data, int) else None
+    asked = None
+    if mentor and form.day.data and form.starts.data and form.ends.data:
+        tz = zone()
+        starts = datetime.combine(form.day.data, form.starts.data, tzinfo=tz)
+        ends = datetime.combine(form.day.data, form.ends.data, tzinfo=tz)
+        asked = (starts, ends) if ends > starts else None
+    kind = form.kind.data if form.kind.data in RequestKind._value2member_map_ else "home_visit"
+    context = free_check_context(mentor, asked, kind) if mentor else {"mentor": None}
+    return render_page_or_fragment(
+        "visit_requests/ask.html", "availability/_free_check.html", form=_ask_form(), **context
+    )
+
+
+@bp.get("/requests")
+@role_required(Role.NQSW)
+def mine():
+    """Everything you have asked for, soonest first."""
+    rows = db.session.scalars(
+        select(SupportRequest)
+        .where(SupportRequest.nqsw_id == current_user.id)
+        .order_by(
+            case((SupportRequest.ends_at >= datetime.now(zone()), 0), else_=1),
+            SupportRequest.starts_at,
+        )
+    ).all()
+    return render_template("visit_requests/mine.html", requests=rows)
+
+
+@bp.get("/requests/<int:request_id>")
+def show(request_id: int):
+    """One request: its details, its history, and what you can do next."""
+    found = request_for(request_id, manager_may_read=True)
+    return render_template(
+        "visit_requests/show.html",
+        item=found,
+        confirm=ConfirmForm(),
+        reason_form=ReasonForm(formdata=None),
+    )
