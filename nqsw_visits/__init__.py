@@ -92,7 +92,7 @@ def _setup_templates(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import admin, auth, availability, dashboard, pages, visit_requests
+    from . import admin, auth, availability, calendars, dashboard, pages, visit_requests
 
-    for module in (auth, dashboard, visit_requests, availability, admin, pages):
+    for module in (auth, dashboard, visit_requests, calendars, availability, admin, pages):
         app.register_blueprint(module.bp)

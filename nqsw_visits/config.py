@@ -31,6 +31,13 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_LOCKOUT": _minutes("LOGIN_LOCKOUT_MINUTES", 15),
         "PROXY_FIX_HOPS": int(os.environ.get("PROXY_FIX_HOPS", 0)),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", 25)),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "") == "1",
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "alongside@localhost"),
     }
 
 

@@ -15,7 +15,8 @@ from tests.conftest import sign_in
 from tests.factories import assign_mentor, make_manager_of, make_team, make_user
 
 # The only views reachable without signing in (SECURITY.md: deny by default).
-PUBLIC = {"auth.login", "pages.accessibility", "pages.healthz", "static"}
+# The calendar feed is public: its secret address is the key (tested with calendars).
+PUBLIC = {"auth.login", "pages.accessibility", "pages.healthz", "calendars.feed", "static"}
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
@@ -66,6 +67,9 @@ EXPECTED = {
     "visit_requests.show": {NQSW: 200, MENTOR: 200, MANAGER: 200, ADMIN: 404},
     "visit_requests.decline": only(MENTOR),
     "visit_requests.cancel": {NQSW: 200, MENTOR: 200, MANAGER: 403, ADMIN: 403},
+    "calendars.event": {NQSW: 200, MENTOR: 200, MANAGER: 404, ADMIN: 404},
+    "calendars.feed_settings": every(200),
+    "calendars.feed": every(404),  # no such secret
 }
 
 

@@ -1,0 +1,45 @@
+"""Calendar files: one event per support request, with no case reference in them."""
+
+from datetime import datetime
+
+from icalendar import Calendar, Event
+
+from ..models_requests import SupportRequest
+
+_STATUS = {
+    "requested": "TENTATIVE",
+    "alternative_proposed": "TENTATIVE",
+    "accepted": "CONFIRMED",
+    "completed": "CONFIRMED",
+}
+
+
+def summary(request: SupportRequest, viewer_id: int) -> str:
+    """What the event is called in a calendar: the kind and the other person, nothing more."""
+    kind = request.kind.replace("_", " ").capitalize()
+    other = request.mentor if viewer_id == request.nqsw_id else request.nqsw
+    return f"{kind} with {other.display_name} (Alongside)"
+
+
+def calendar_for(
+    requests: list[SupportRequest], viewer_id: int, base_url: str, now: datetime
+) -> bytes:
+    """An iCalendar file of these requests, as the viewer sees them."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Alongside//Support requests//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", "Alongside")
+    for request in requests:
+        event = Event()
+        event.add("uid", f"{request.uid}@alongside")
+        event.add("dtstamp", now)
+        event.add("last-modified", request.updated_at)
+        event.add("dtstart", request.starts_at)
+        event.add("dtend", request.ends_at)
+        event.add("sequence", request.sequence)
+        event.add("summary", summary(request, viewer_id))
+        event.add("status", _STATUS.get(request.status, "CANCELLED"))
+        event.add("description", f"Details in Alongside: {base_url}/requests/{request.id}")
+        calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,108 @@
+"""Calendar files and feeds: parsed with icalendar, private, and free of case detail."""
+
+import re
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+
+from nqsw_visits.extensions import db
+from nqsw_visits.models import Role
+from nqsw_visits.models_requests import RequestKind
+from nqsw_visits.services import availability_store, scheduling
+from tests.conftest import sign_in
+from tests.factories import assign_mentor, make_user
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture
+def booked(app):
+    mentor, nqsw = (
+        make_user(Role.MENTOR, name="Grace Mensah"),
+        make_user(Role.NQSW, name="Amira Hassan"),
+    )
+    assign_mentor(nqsw, mentor)
+    availability_store.add_window(mentor, mentor, 1, time(9), time(17), date(2026, 1, 1))
+    request = scheduling.ask(
+        nqsw,
+        mentor.id,
+        scheduling.Details(
+            kind=RequestKind.HOME_VISIT,
+            case_reference="CR-777",
+            starts_at=datetime(2027, 3, 2, 10, tzinfo=LONDON),
+            ends_at=datetime(2027, 3, 2, 11, tzinfo=LONDON),
+        ),
+        LONDON,
+    )
+    scheduling.accept(mentor, request, LONDON)
+    db.session.commit()
+    return {"mentor": mentor, "nqsw": nqsw, "request": request}
+
+
+def events(body: bytes):
+    return Calendar.from_ical(body).walk("VEVENT")
+
+
+def test_an_accepted_request_downloads_as_one_event(client, booked):
+    sign_in(client, booked["nqsw"])
+    response = client.get(f"/requests/{booked['request'].id}.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    (event,) = events(response.data)
+    assert event["SUMMARY"] == "Home visit with Grace Mensah (Alongside)"
+    assert event["STATUS"] == "CONFIRMED" and event["SEQUENCE"] == 1
+    assert event.decoded("DTSTART") == datetime(2027, 3, 2, 10, tzinfo=UTC)  # GMT in March
+    assert "CR-777" not in response.get_data(as_text=True)
+
+
+def test_uid_stays_and_sequence_rises_and_cancelled_shows_so(client, booked):
+    sign_in(client, booked["mentor"])
+    first = events(client.get(f"/requests/{booked['request'].id}.ics").data)[0]
+    scheduling.cancel(booked["mentor"], booked["request"], "Visit moved by the family")
+    db.session.commit()
+    second = events(client.get(f"/requests/{booked['request'].id}.ics").data)[0]
+    assert first["UID"] == second["UID"]
+    assert second["SEQUENCE"] > first["SEQUENCE"]
+    assert second["STATUS"] == "CANCELLED"
+    assert second["SUMMARY"] == "Home visit with Amira Hassan (Alongside)"
+
+
+def test_someone_elses_event_is_404(client, booked):
+    sign_in(client, make_user(Role.NQSW))
+    assert client.get(f"/requests/{booked['request'].id}.ics").status_code == 404
+
+
+def feed_path(client) -> str:
+    page = client.post("/account/calendar").get_data(as_text=True)
+    return re.search(r'value="http://[^/]+(/calendar/[^"]+\.ics)"', page).group(1)
+
+
+def test_the_feed_works_without_signing_in_and_a_new_address_kills_the_old(app, client, booked):
+    sign_in(client, booked["mentor"])
+    old = feed_path(client)
+    anonymous = app.test_client()
+    response = anonymous.get(old)
+    assert response.status_code == 200
+    assert [str(e["UID"]) for e in events(response.data)] == [f"{booked['request'].uid}@alongside"]
+    new = feed_path(client)
+    assert new != old
+    assert anonymous.get(old).status_code == 404
+    assert anonymous.get(new).status_code == 200
+    assert anonymous.get("/calendar/not-a-real-secret.ics").status_code == 404
+
+
+def test_a_deactivated_persons_feed_stops(app, client, booked):
+    sign_in(client, booked["nqsw"])
+    path = feed_path(client)
+    booked["nqsw"].active = False
+    db.session.commit()
+    assert app.test_client().get(path).status_code == 404
+
+
+def test_the_secret_is_stored_only_as_a_hash(client, booked):
+    sign_in(client, booked["nqsw"])
+    secret = feed_path(client).removeprefix("/calendar/").removesuffix(".ics")
+    db.session.refresh(booked["nqsw"])
+    assert secret not in booked["nqsw"].calendar_token_hash
+    assert len(booked["nqsw"].calendar_token_hash) == 64
