@@ -36,6 +36,8 @@ def base_config(database_url: str, instance: Path) -> dict:
         "WTF_CSRF_ENABLED": False,
         "TRUSTED_HOSTS": ["localhost", "127.0.0.1"],
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Emails stay queued unless a test sends them itself.
+        "MAIL_SEND_AFTER_REQUEST": False,
     }
 
 
