@@ -95,7 +95,25 @@ def _setup_templates(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import admin, auth, availability, calendars, dashboard, pages, visit_requests
+    from . import (
+        admin,
+        auth,
+        availability,
+        calendars,
+        dashboard,
+        notifications,
+        pages,
+        visit_requests,
+    )
 
-    for module in (auth, dashboard, visit_requests, calendars, availability, admin, pages):
+    for module in (
+        auth,
+        dashboard,
+        visit_requests,
+        notifications,
+        calendars,
+        availability,
+        admin,
+        pages,
+    ):
         app.register_blueprint(module.bp)

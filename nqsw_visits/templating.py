@@ -11,6 +11,7 @@ from flask_wtf.csrf import generate_csrf
 from .audit_labels import audit_label
 from .models import Role, utcnow
 from .models_availability import ExceptionKind
+from .notifications import unread_count
 
 # (role, label, endpoint, endpoint prefix that marks it current)
 NAVIGATION = [
@@ -65,6 +66,14 @@ def navigation_items() -> list[dict]:
         href = url_for(target, mentor_id=current_user.id) if mine else url_for(target)
         current = endpoint.startswith(prefix) and (own_page or not mine)
         items.append({"text": label, "href": href, "current": current})
+    unread = unread_count(current_user.id)
+    items.append(
+        {
+            "text": f"Notifications ({unread} new)" if unread else "Notifications",
+            "href": url_for("notifications.index"),
+            "current": endpoint.startswith("notifications."),
+        }
+    )
     return items
 
 

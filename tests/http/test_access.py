@@ -70,6 +70,7 @@ EXPECTED = {
     "calendars.event": {NQSW: 200, MENTOR: 200, MANAGER: 404, ADMIN: 404},
     "calendars.feed_settings": every(200),
     "calendars.feed": every(404),  # no such secret
+    "notifications.index": every(200),
 }
 
 

@@ -1,0 +1,53 @@
+"""In-app notifications: what changed, for whom, and whether they have seen it."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select, update
+
+from .extensions import db
+from .htmx import is_htmx
+from .models import utcnow
+from .models_requests import Notification
+from .visit_requests.forms import ConfirmForm
+
+bp = Blueprint("notifications", __name__)
+
+
+def unread_count(user_id: int) -> int:
+    """How many notifications the person has not marked as read."""
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == user_id, Notification.read_at.is_(None)
+        )
+    )
+
+
+def _latest():
+    return db.session.scalars(
+        select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.id.desc())
+        .limit(50)
+    ).all()
+
+
+@bp.get("/notifications")
+def index():
+    """Your latest notifications, newest first."""
+    return render_template("notifications/index.html", notes=_latest(), form=ConfirmForm())
+
+
+@bp.post("/notifications/read")
+def mark_read():
+    """Mark all your notifications as read."""
+    if ConfirmForm().validate_on_submit():
+        db.session.execute(
+            update(Notification)
+            .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+            .values(read_at=utcnow())
+        )
+        db.session.commit()
+    if is_htmx():
+        return render_template("notifications/_list.html", notes=_latest(), marked=True)
+    flash("All notifications marked as read", "success")
+    return redirect(url_for("notifications.index"))
