@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
         dashboard,
         notifications,
         pages,
+        planning,
         visit_requests,
     )
 
@@ -110,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
         auth,
         dashboard,
         visit_requests,
+        planning,
         notifications,
         calendars,
         availability,

@@ -33,6 +33,7 @@ NAVIGATION = [
     ),
     (Role.MENTOR, "My diary", "availability.diary", "availability.diary"),
     (Role.PRACTICE_MANAGER, "My team", "dashboard.manager", "dashboard.manager"),
+    (Role.PRACTICE_MANAGER, "Planned support", "planning.planned", "planning."),
     (Role.ADMIN, "Administration", "admin.index", "admin.index"),
     (Role.ADMIN, "People", "admin.people_list", "admin.p"),
     (Role.ADMIN, "Teams", "admin.teams", "admin.team"),

@@ -71,6 +71,7 @@ EXPECTED = {
     "calendars.feed_settings": every(200),
     "calendars.feed": every(404),  # no such secret
     "notifications.index": every(200),
+    "planning.planned": only(MANAGER),
 }
 
 
