@@ -98,18 +98,15 @@ class WholeNumberField(IntegerField):
 class WindowForm(FlaskForm):
     """One stretch of a weekday when the mentor can go out."""
 
+    HINT = "For example, 9:00 to 12:30, or 13:30 to 17:00"
+
     weekday = SelectField("Day", widget=GovSelect(), coerce=int, choices=list(enumerate(WEEKDAYS)))
+    # One hint for both times sits on the fieldset, so the fields line up in a row.
     starts = ClockField(
-        "Start time",
-        widget=GovTextInput(),
-        description="For example, 9:00 or 13:30",
-        validators=[InputRequired("Enter a start time")],
+        "Start time", widget=GovTextInput(), validators=[InputRequired("Enter a start time")]
     )
     ends = ClockField(
-        "End time",
-        widget=GovTextInput(),
-        description="For example, 12:30 or 17:00",
-        validators=[InputRequired("Enter an end time")],
+        "End time", widget=GovTextInput(), validators=[InputRequired("Enter an end time")]
     )
     submit = SubmitField("Add time", widget=GovSubmitInput())
 

@@ -199,7 +199,11 @@ def audit(problems):
         folder = os.environ.get("SCREENSHOT_DIR")
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(folder) / f"{_slug(name)}.png"), full_page=True)
+            # caret="initial": the default leaves style="" on inputs, which htmx then
+            # copies in a swap and the CSP blocks.
+            page.screenshot(
+                path=str(Path(folder) / f"{_slug(name)}.png"), full_page=True, caret="initial"
+            )
         return failures
 
     return _audit
