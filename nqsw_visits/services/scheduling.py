@@ -59,10 +59,14 @@ class Details:
 CASE_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/-]{2,19}$")
 
 
-def _lock_mentor(mentor_id: int) -> None:
+def _lock_mentor(*mentor_ids: int) -> None:
     # FOR UPDATE serialises changes to one mentor's diary on PostgreSQL; SQLAlchemy drops
-    # it on SQLite, where every transaction here already holds the write lock.
-    db.session.execute(select(User.id).where(User.id == mentor_id).with_for_update())
+    # it on SQLite, where every transaction here already holds the write lock. Every
+    # change takes it before touching the request row, and several in id order: a change
+    # that locked the request first would deadlock with one holding the mentor (the
+    # notification's foreign key waits for the mentor row).
+    for mentor_id in sorted(set(mentor_ids)):
+        db.session.execute(select(User.id).where(User.id == mentor_id).with_for_update())
 
 
 def _check_free(
@@ -198,6 +202,7 @@ def decline(mentor: User, request: SupportRequest, reason: str) -> None:
     """The mentor says no, with a reason; the time is released."""
     _require(mentor, request.mentor_id)
     reason = _reason(reason)
+    _lock_mentor(request.mentor_id)
     _move(request, {S.REQUESTED}, S.DECLINED)
     _release(request)
     _record(request, mentor, "declined", S.REQUESTED, reason)
@@ -251,6 +256,7 @@ def take_proposal(nqsw: User, request: SupportRequest) -> None:
 def withdraw(nqsw: User, request: SupportRequest, reason: str = "") -> None:
     """The NQSW withdraws a request not yet accepted (or turns down an offered time)."""
     _require(nqsw, request.nqsw_id)
+    _lock_mentor(request.mentor_id)
     before = request.status
     _move(request, {S.REQUESTED, S.ALTERNATIVE_PROPOSED}, S.WITHDRAWN)
     _release(request)
@@ -263,7 +269,7 @@ def hand_over(mentor: User, request: SupportRequest, new_mentor: User, zone: Zon
     _require(mentor, request.mentor_id)
     if new_mentor.id in (mentor.id, request.nqsw_id) or not new_mentor.active:
         raise SchedulingError("Choose another mentor", field="mentor")
-    _lock_mentor(new_mentor.id)
+    _lock_mentor(request.mentor_id, new_mentor.id)
     _check_free(new_mentor.id, request.kind, request.starts_at, request.ends_at, zone)
     _move(request, {S.REQUESTED}, S.REQUESTED, mentor_id=new_mentor.id)
     _hold(request, new_mentor.id, request.starts_at, request.ends_at)
@@ -280,6 +286,7 @@ def cancel(actor: User, request: SupportRequest, reason: str) -> None:
     """Either side cancels an accepted event, with a reason."""
     _require(actor, request.mentor_id, request.nqsw_id)
     reason = _reason(reason)
+    _lock_mentor(request.mentor_id)
     _move(request, {S.ACCEPTED}, S.CANCELLED)
     _release(request)
     _record(request, actor, "cancelled", S.ACCEPTED, reason)
@@ -293,9 +300,11 @@ def did_not_happen(mentor: User, request: SupportRequest, reason: str) -> None:
     if request.starts_at > utcnow():
         raise SchedulingError("You can only say this once the start time has passed")
     reason = _reason(reason)
+    _lock_mentor(request.mentor_id)
+    before = request.status
     _move(request, {S.ACCEPTED, S.COMPLETED}, S.DID_NOT_HAPPEN)
     _release(request)
-    _record(request, mentor, "did_not_happen", S.ACCEPTED, reason)
+    _record(request, mentor, "did_not_happen", before, reason)
 
 
 def complete_past(now: datetime) -> int:
@@ -305,6 +314,7 @@ def complete_past(now: datetime) -> int:
             SupportRequest.status == S.ACCEPTED.value, SupportRequest.ends_at <= now
         )
     ).all()
+    _lock_mentor(*(request.mentor_id for request in done))
     for request in done:
         _move(request, {S.ACCEPTED}, S.COMPLETED)
         _record(request, None, "completed", S.ACCEPTED)

@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..availability.access import zone
 from ..extensions import db
@@ -37,6 +38,8 @@ def inbox():
             SupportRequest.urgent.desc(),
             SupportRequest.starts_at,
         )
+        # Each card names both people: load them in one go, not one query per card.
+        .options(selectinload(SupportRequest.nqsw), selectinload(SupportRequest.mentor))
     ).all()
     return render_template("visit_requests/inbox.html", requests=rows, confirm=ConfirmForm())
 

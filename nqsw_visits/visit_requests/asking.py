@@ -5,6 +5,7 @@ from datetime import datetime
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import case, select
+from sqlalchemy.orm import selectinload
 
 from ..availability.access import zone
 from ..availability.diary import free_check_context
@@ -98,6 +99,7 @@ def mine():
             case((SupportRequest.ends_at >= datetime.now(zone()), 0), else_=1),
             SupportRequest.starts_at,
         )
+        .options(selectinload(SupportRequest.mentor))  # one query for all the mentors' names
     ).all()
     return render_template("visit_requests/mine.html", requests=rows)
 

@@ -11,7 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..availability.forms import ClockField, GovDateField
 from ..models_requests import MeetingType, RequestKind
@@ -56,7 +56,9 @@ class AskForm(FlaskForm):
         "Kind of meeting",
         widget=GovSelect(),
         choices=[("", "Not a meeting")] + [(m.value, m.label) for m in MeetingType],
-        validators=[Optional()],
+        # No Optional(): it would stop the chain before validate_meeting_type runs. The
+        # default keeps a form posted without the field valid for other kinds.
+        default="",
     )
     day = GovDateField(
         "Date",
