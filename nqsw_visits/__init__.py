@@ -54,6 +54,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .availability.commands import load_bank_holidays_command
 
     app.cli.add_command(load_bank_holidays_command)
+    from .visit_requests.commands import complete_past_command
+
+    app.cli.add_command(complete_past_command)
     from .mail import init_mail
 
     init_mail(app)

@@ -137,3 +137,48 @@ class ReasonForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that only carries the CSRF token."""
+
+
+class ProposeForm(FlaskForm):
+    """Another time the mentor can do."""
+
+    day = GovDateField(
+        "Date",
+        widget=GovDateInput(),
+        description="For example, 2 3 2027",
+        validators=[InputRequired("Enter the date, including day, month and year")],
+    )
+    starts = ClockField(
+        "Start time",
+        widget=GovTextInput(),
+        description="For example, 14:00",
+        validators=[InputRequired("Enter a start time")],
+    )
+    ends = ClockField(
+        "End time",
+        widget=GovTextInput(),
+        description="For example, 15:00",
+        validators=[InputRequired("Enter an end time")],
+    )
+    reason = TextAreaField(
+        "Message (optional)",
+        widget=GovTextArea(),
+        validators=[Length(max=500), no_identifying_detail],
+    )
+    submit = SubmitField("Offer this time", widget=GovSubmitInput())
+
+    def validate_ends(self, field):
+        if self.starts.data and field.data and field.data <= self.starts.data:
+            raise ValidationError("The end time must be after the start time")
+
+
+class HandOverForm(FlaskForm):
+    """The mentor to pass a request to."""
+
+    mentor = RadioField(
+        "Who should have this request?",
+        widget=GovRadioInput(),
+        coerce=int,
+        validators=[InputRequired("Select a mentor")],
+    )
+    submit = SubmitField("Pass it on", widget=GovSubmitInput())

@@ -67,6 +67,9 @@ EXPECTED = {
     "visit_requests.show": {NQSW: 200, MENTOR: 200, MANAGER: 200, ADMIN: 404},
     "visit_requests.decline": only(MENTOR),
     "visit_requests.cancel": {NQSW: 200, MENTOR: 200, MANAGER: 403, ADMIN: 403},
+    "visit_requests.propose": {NQSW: 403, MENTOR: 200, MANAGER: 403, ADMIN: 403},
+    "visit_requests.hand_over": {NQSW: 403, MENTOR: 200, MANAGER: 403, ADMIN: 403},
+    "visit_requests.did_not_happen": {NQSW: 403, MENTOR: 200, MANAGER: 403, ADMIN: 403},
     "calendars.event": {NQSW: 200, MENTOR: 200, MANAGER: 404, ADMIN: 404},
     "calendars.feed_settings": every(200),
     "calendars.feed": every(404),  # no such secret

@@ -1,0 +1,107 @@
+"""A mentor offers another time, passes a request on, or says an event did not happen."""
+
+from datetime import datetime
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..availability.access import zone
+from ..extensions import db
+from ..models import Role, User, UserRole
+from ..security import role_required
+from ..services import scheduling
+from . import bp
+from .access import request_for
+from .forms import HandOverForm, ProposeForm, ReasonForm
+
+
+def _saved(item, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("visit_requests.show", request_id=item.id))
+
+
+def _refused(form, field_name: str, error: scheduling.SchedulingError) -> int:
+    db.session.rollback()
+    field = getattr(form, error.field or field_name, None) or getattr(form, field_name)
+    field.errors = [*field.errors, str(error)]
+    return error.status
+
+
+@bp.route("/requests/<int:request_id>/propose", methods=["GET", "POST"])
+@role_required(Role.MENTOR)
+def propose(request_id: int):
+    """Offer the NQSW another time (also how an accepted event is rescheduled)."""
+    item = request_for(request_id)
+    form, status = ProposeForm(), 200
+    if form.validate_on_submit():
+        tz = zone()
+        try:
+            scheduling.propose(
+                current_user,
+                item,
+                datetime.combine(form.day.data, form.starts.data, tzinfo=tz),
+                datetime.combine(form.day.data, form.ends.data, tzinfo=tz),
+                tz,
+                form.reason.data or "",
+            )
+            return _saved(item, "The other time has been offered")
+        except scheduling.SchedulingError as error:
+            status = _refused(form, "starts", error)
+    elif form.errors:
+        status = 422
+    return render_template("visit_requests/propose.html", item=item, form=form), status
+
+
+def _other_mentors(item) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(
+                UserRole.role == Role.MENTOR,
+                User.active,
+                User.id.not_in([item.mentor_id, item.nqsw_id]),
+            )
+            .order_by(User.display_name)
+        )
+    )
+
+
+@bp.route("/requests/<int:request_id>/hand-over", methods=["GET", "POST"])
+@role_required(Role.MENTOR)
+def hand_over(request_id: int):
+    """Pass a request to another mentor, who then accepts or declines it."""
+    item = request_for(request_id)
+    candidates = {m.id: m for m in _other_mentors(item)}
+    form, status = HandOverForm(), 200
+    form.mentor.choices = [(m.id, m.display_name) for m in candidates.values()]
+    if form.validate_on_submit():
+        try:
+            scheduling.hand_over(current_user, item, candidates[form.mentor.data], zone())
+            return _saved(item, f"Passed to {candidates[form.mentor.data].display_name}")
+        except scheduling.SchedulingError as error:
+            status = _refused(form, "mentor", error)
+    elif form.errors:
+        status = 422
+    return render_template("visit_requests/hand_over.html", item=item, form=form), status
+
+
+@bp.route("/requests/<int:request_id>/did-not-happen", methods=["GET", "POST"])
+@role_required(Role.MENTOR)
+def did_not_happen(request_id: int):
+    """Record that an agreed accompaniment did not take place."""
+    item = request_for(request_id)
+    form, status = ReasonForm(), 200
+    if form.validate_on_submit():
+        try:
+            scheduling.did_not_happen(current_user, item, form.reason.data)
+            return _saved(item, "Recorded as not having happened")
+        except scheduling.SchedulingError as error:
+            status = _refused(form, "reason", error)
+    elif form.errors:
+        status = 422
+    return render_template(
+        "visit_requests/reason.html", item=item, form=form, verb="It did not happen"
+    ), status

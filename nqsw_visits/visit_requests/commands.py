@@ -1,0 +1,15 @@
+"""`flask complete-past`: mark agreed accompaniments that have ended as completed."""
+
+import click
+
+from ..extensions import db
+from ..models import utcnow
+from ..services.scheduling import complete_past
+
+
+@click.command("complete-past")
+def complete_past_command() -> None:
+    """Mark accepted requests whose end time has passed as completed (run from cron)."""
+    done = complete_past(utcnow())
+    db.session.commit()
+    click.echo(f"{done} accompaniment(s) marked as completed.")

@@ -1,0 +1,141 @@
+"""Offering another time, passing a request on, and recording that it did not happen."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+
+from nqsw_visits.extensions import db
+from nqsw_visits.models import Role
+from nqsw_visits.models_requests import MentorHold, RequestKind, SupportRequest
+from nqsw_visits.services import availability_store, scheduling
+from tests.conftest import sign_in
+from tests.factories import assign_mentor, make_user
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def setup():
+    mentor, other = make_user(Role.MENTOR), make_user(Role.MENTOR, name="Tom Whitfield")
+    nqsw = make_user(Role.NQSW)
+    assign_mentor(nqsw, mentor)
+    for person in (mentor, other):
+        for weekday in range(5):
+            availability_store.add_window(
+                person, person, weekday, time(9), time(17), date(2026, 1, 1)
+            )
+    request = scheduling.ask(
+        nqsw,
+        mentor.id,
+        scheduling.Details(
+            kind=RequestKind.MEETING,
+            meeting_type="core_group",
+            case_reference="CR-9",
+            starts_at=datetime(2027, 3, 2, 10, tzinfo=LONDON),
+            ends_at=datetime(2027, 3, 2, 11, tzinfo=LONDON),
+        ),
+        LONDON,
+    )
+    db.session.commit()
+    return mentor, other, nqsw, request
+
+
+def test_mentor_offers_another_time_and_the_nqsw_takes_it(app, client):
+    mentor, _, nqsw, request = setup()
+    sign_in(client, mentor)
+    bad = client.post(
+        f"/requests/{request.id}/propose",
+        data={"day": ["2", "3", "2027"], "starts": "15:00", "ends": "14:00"},
+    )
+    assert bad.status_code == 422 and "There is a problem" in bad.get_data(as_text=True)
+    outside = client.post(
+        f"/requests/{request.id}/propose",
+        data={"day": ["2", "3", "2027"], "starts": "18:00", "ends": "19:00"},
+    )
+    assert outside.status_code == 409 and "not free" in outside.get_data(as_text=True)
+    good = client.post(
+        f"/requests/{request.id}/propose",
+        data={"day": ["2", "3", "2027"], "starts": "14:00", "ends": "15:00"},
+    )
+    assert good.status_code == 302
+    db.session.refresh(request)
+    assert request.status == "alternative_proposed"
+    nqsw_client = app.test_client()
+    sign_in(nqsw_client, nqsw)
+    page = nqsw_client.get(f"/requests/{request.id}").get_data(as_text=True)
+    assert "Take the offered time" in page and "Another time offered" in page
+    assert nqsw_client.post(f"/requests/{request.id}/take").status_code == 302
+    db.session.refresh(request)
+    assert request.status == "accepted"
+    assert request.starts_at == datetime(2027, 3, 2, 14, tzinfo=UTC)
+
+
+def test_mentor_passes_a_request_on_and_the_new_mentor_answers(app, client):
+    mentor, other, _, request = setup()
+    sign_in(client, mentor)
+    page = client.get(f"/requests/{request.id}/hand-over").get_data(as_text=True)
+    assert "Tom Whitfield" in page
+    assert (
+        client.post(f"/requests/{request.id}/hand-over", data={"mentor": other.id}).status_code
+        == 302
+    )
+    db.session.refresh(request)
+    assert (
+        request.mentor_id == other.id
+        and db.session.get(MentorHold, request.id).mentor_id == other.id
+    )
+    assert client.get(f"/requests/{request.id}").status_code == 404  # no longer theirs
+    other_client = app.test_client()
+    sign_in(other_client, other)
+    assert other_client.post(f"/requests/{request.id}/accept").status_code == 302
+    db.session.refresh(request)
+    assert request.status == "accepted"
+
+
+def test_forged_mentor_id_for_hand_over_is_refused(client):
+    mentor, _, nqsw, request = setup()
+    sign_in(client, mentor)
+    response = client.post(f"/requests/{request.id}/hand-over", data={"mentor": nqsw.id})
+    assert response.status_code == 422
+    db.session.refresh(request)
+    assert request.mentor_id == mentor.id
+
+
+def test_did_not_happen_only_after_the_start(client):
+    mentor, _, _, request = setup()
+    scheduling.accept(mentor, request, LONDON)
+    db.session.commit()
+    sign_in(client, mentor)
+    early = client.post(f"/requests/{request.id}/did-not-happen", data={"reason": "Family not in"})
+    assert early.status_code == 422
+    db.session.execute(
+        update(SupportRequest)
+        .where(SupportRequest.id == request.id)
+        .values(
+            starts_at=datetime.now(UTC) - timedelta(hours=3),
+            ends_at=datetime.now(UTC) - timedelta(hours=2),
+        )
+    )
+    db.session.commit()
+    done = client.post(f"/requests/{request.id}/did-not-happen", data={"reason": "Family not in"})
+    assert done.status_code == 302
+    db.session.refresh(request)
+    assert request.status == "did_not_happen" and db.session.get(MentorHold, request.id) is None
+
+
+def test_flask_complete_past_marks_ended_accompaniments(runner):
+    mentor, _, _, request = setup()
+    scheduling.accept(mentor, request, LONDON)
+    db.session.execute(
+        update(SupportRequest)
+        .where(SupportRequest.id == request.id)
+        .values(
+            starts_at=datetime.now(UTC) - timedelta(hours=3),
+            ends_at=datetime.now(UTC) - timedelta(hours=2),
+        )
+    )
+    db.session.commit()
+    result = runner.invoke(args=["complete-past"])
+    assert result.exit_code == 0 and "1 accompaniment(s) marked as completed" in result.output
+    db.session.refresh(request)
+    assert request.status == "completed"
