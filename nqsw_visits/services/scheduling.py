@@ -120,6 +120,27 @@ def _record(request, actor, action, from_status, reason="") -> None:
     audit.record(f"request.{action}", actor=actor, obj=request, status=request.status)
 
 
+def first_free_mentor(nqsw: User, details: Details, zone: ZoneInfo) -> int:
+    """For "any of my mentors": the first of the NQSW's mentors free at that time."""
+    mentor_ids = list(
+        db.session.scalars(
+            select(User.id)
+            .join(MentorAssignment, MentorAssignment.mentor_id == User.id)
+            .where(MentorAssignment.nqsw_id == nqsw.id, User.active)
+            .order_by(User.display_name)
+        )
+    )
+    calendars = load_calendars(
+        mentor_ids, details.starts_at - timedelta(days=1), details.ends_at, zone
+    )
+    free = availability.who_is_free(
+        calendars, details.starts_at, details.ends_at, details.kind, utcnow()
+    )
+    if not free:
+        raise conflict("None of your mentors is free at that time. Try another time.")
+    return free[0]
+
+
 def ask(nqsw: User, mentor_id: int, details: Details, zone: ZoneInfo) -> SupportRequest:
     """An NQSW asks one of their mentors; the time is held until the mentor answers."""
     if db.session.get(MentorAssignment, (nqsw.id, mentor_id)) is None:

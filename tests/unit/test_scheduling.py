@@ -256,3 +256,13 @@ def test_inside_the_minimum_notice_is_urgent(people):
         LONDON,
     )
     assert not later.urgent
+
+
+def test_any_available_mentor_picks_one_who_is_free(people):
+    ask(people)  # the first mentor is now busy 10-11
+    chosen = scheduling.first_free_mentor(people["nqsw"], details(at(10, 30), at(11, 30)), LONDON)
+    assert chosen == people["other"].id
+    scheduling.ask(people["nqsw"], chosen, details(at(10, 30), at(11, 30)), LONDON)
+    with pytest.raises(scheduling.SchedulingError, match="None of your mentors") as refused:
+        scheduling.first_free_mentor(people["nqsw"], details(at(10, 30), at(11)), LONDON)
+    assert refused.value.status == 409
