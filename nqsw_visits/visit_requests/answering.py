@@ -2,7 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..availability.access import zone
@@ -44,6 +44,32 @@ def inbox():
     return render_template("visit_requests/inbox.html", requests=rows, confirm=ConfirmForm())
 
 
+def _inbox_counts(item: SupportRequest) -> dict:
+    """What the inbox's headings should now say around a card swapped in place."""
+    rows = db.session.execute(
+        select(SupportRequest.status, func.count())
+        .where(
+            SupportRequest.mentor_id == item.mentor_id,
+            SupportRequest.id != item.id,
+            SupportRequest.status.in_(
+                [
+                    RequestStatus.REQUESTED,
+                    RequestStatus.ACCEPTED,
+                    RequestStatus.ALTERNATIVE_PROPOSED,
+                ]
+            ),
+        )
+        .group_by(SupportRequest.status)
+    ).all()
+    by_status = dict(rows)
+    waiting = by_status.pop(RequestStatus.REQUESTED, 0)
+    # The card stays where it was until the page is loaded again.
+    return {
+        "waiting": waiting + (item.status == RequestStatus.REQUESTED),
+        "others": sum(by_status.values()),
+    }
+
+
 def _after(item: SupportRequest, message: str, error: scheduling.SchedulingError | None = None):
     """The request's card again for htmx, or back to where the person was, with a banner."""
     if is_htmx():
@@ -53,6 +79,7 @@ def _after(item: SupportRequest, message: str, error: scheduling.SchedulingError
             confirm=ConfirmForm(),
             message=message,
             error=bool(error),
+            inbox_counts=_inbox_counts(item) if current_user.id == item.mentor_id else None,
         ), error.status if error else 200
     flash(message, "error" if error else "success")
     if current_user.id == item.mentor_id and item.status in {"requested", "accepted"}:
