@@ -135,4 +135,7 @@ def free_slots(mentor_id: int):
         kind=kind,
         kind_label=KIND_LABELS[kind],
         kinds=KIND_LABELS,
+        duration=timedelta(minutes=minutes),
+        # An NQSW asking their own mentor can pick a start time to ask for it.
+        can_ask=current_user.has_role(Role.NQSW) and current_user.id != mentor.id,
     )

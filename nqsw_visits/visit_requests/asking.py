@@ -1,6 +1,6 @@
 """An NQSW asks for support and follows their requests."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ..availability.access import zone
 from ..availability.diary import free_check_context
+from ..availability.forms import parse_clock
 from ..extensions import db
 from ..htmx import render_page_or_fragment
 from ..models import Role
@@ -19,10 +20,35 @@ from . import bp
 from .access import request_for
 from .forms import AskForm, ConfirmForm, ReasonForm
 
+ANY_MENTOR = 0
+
+
+def _picked_slot() -> dict:
+    """A time picked from a mentor's free slots arrives in the address; prefill it."""
+    args, picked = request.args, {}
+    try:
+        picked["day"] = date.fromisoformat(args.get("day", ""))
+        picked["starts"] = parse_clock(args.get("starts", ""))
+        picked["ends"] = parse_clock(args.get("ends", ""))
+    except ValueError:
+        picked = {}
+    if args.get("mentor", "").isdigit():
+        picked["mentor"] = int(args["mentor"])
+    if args.get("kind") in RequestKind._value2member_map_:
+        picked["kind"] = args["kind"]
+    return picked
+
 
 def _ask_form() -> AskForm:
-    form = AskForm()
-    form.mentor.choices = [(m.id, m.display_name) for m in overview.mentors_of(current_user)]
+    if request.method == "GET" and request.args:
+        form = AskForm(formdata=None, **_picked_slot())
+    else:
+        form = AskForm()
+    mentors = overview.mentors_of(current_user)
+    form.mentor.choices = [(m.id, m.display_name) for m in mentors]
+    if len(mentors) > 1:
+        form.mentor.choices.append((ANY_MENTOR, "Any of my mentors who is free then"))
+    form.mentors = mentors
     return form
 
 
@@ -54,7 +80,11 @@ def ask():
     status = 200
     if form.validate_on_submit():
         try:
-            made = scheduling.ask(current_user, form.mentor.data, _details(form), zone())
+            details = _details(form)
+            mentor_id = form.mentor.data
+            if mentor_id == ANY_MENTOR:
+                mentor_id = scheduling.first_free_mentor(current_user, details, zone())
+            made = scheduling.ask(current_user, mentor_id, details, zone())
             db.session.commit()
             flash(f"Your request has been sent to {made.mentor.display_name}", "success")
             return redirect(url_for("visit_requests.show", request_id=made.id))
