@@ -123,7 +123,8 @@ class RequestEvent(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     request: Mapped[SupportRequest] = relationship(back_populates="events")
-    actor: Mapped[User | None] = relationship()
+    # Joined: a request's history names each actor, in the same query.
+    actor: Mapped[User | None] = relationship(lazy="joined")
 
 
 class MentorHold(db.Model):

@@ -8,10 +8,11 @@ from sqlalchemy.orm import selectinload
 from ..availability.access import zone
 from ..extensions import db
 from ..htmx import is_htmx
-from ..models import Role
+from ..models import Role, utcnow
 from ..models_requests import RequestStatus, SupportRequest
 from ..security import role_required
-from ..services import scheduling
+from ..services import availability, scheduling
+from ..services.availability_store import load_calendars
 from . import bp
 from .access import request_for
 from .forms import ConfirmForm, ReasonForm
@@ -41,7 +42,28 @@ def inbox():
         # Each card names both people: load them in one go, not one query per card.
         .options(selectinload(SupportRequest.nqsw), selectinload(SupportRequest.mentor))
     ).all()
-    return render_template("visit_requests/inbox.html", requests=rows, confirm=ConfirmForm())
+    return render_template(
+        "visit_requests/inbox.html", requests=rows, confirm=ConfirmForm(), clashes=_clashes(rows)
+    )
+
+
+def _clashes(rows: list[SupportRequest]) -> dict[int, list[str]]:
+    """Why the mentor could not now take each waiting request (leave added since, caps)."""
+    waiting = [r for r in rows if r.status == RequestStatus.REQUESTED]
+    if not waiting:
+        return {}
+    start = min(r.starts_at for r in waiting)
+    end = max(r.ends_at for r in waiting)
+    calendar = load_calendars([current_user.id], start, end, zone())[current_user.id]
+    now = utcnow()
+    found = {}
+    for item in waiting:
+        verdict = availability.check(
+            calendar, item.starts_at, item.ends_at, item.kind, now, ignore_ref=item.id
+        )
+        if verdict.reasons:
+            found[item.id] = [reason.text for reason in verdict.reasons]
+    return found
 
 
 def _inbox_counts(item: SupportRequest) -> dict:

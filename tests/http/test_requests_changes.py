@@ -139,3 +139,39 @@ def test_flask_complete_past_marks_ended_accompaniments(runner):
     assert result.exit_code == 0 and "1 accompaniment(s) marked as completed" in result.output
     db.session.refresh(request)
     assert request.status == "completed"
+
+
+def test_inbox_warns_when_a_waiting_request_now_clashes(client):
+    mentor, _, _, _request = setup()
+    availability_store.add_exception(
+        mentor,
+        mentor,
+        availability_store.ExceptionKind.LEAVE,
+        datetime(2027, 3, 2, 0, tzinfo=LONDON),
+        datetime(2027, 3, 3, 0, tzinfo=LONDON),
+    )
+    db.session.commit()
+    sign_in(client, mentor)
+    page = client.get("/inbox").get_data(as_text=True)
+    assert "You could not take this now: they are on leave, training or otherwise away" in page
+
+
+def test_request_page_query_count_does_not_grow_with_its_history(app, client, count_queries):
+    mentor, _other, nqsw, request = setup()
+    sign_in(client, nqsw)
+    with count_queries() as short:
+        client.get(f"/requests/{request.id}")
+    for hour in (12, 14, 15):  # offer, move on, offer again: the history grows
+        scheduling.propose(
+            mentor,
+            request,
+            datetime(2027, 3, 2, hour, tzinfo=LONDON),
+            datetime(2027, 3, 2, hour + 1, tzinfo=LONDON),
+            LONDON,
+        )
+        scheduling.take_proposal(nqsw, request)
+    db.session.commit()
+    with count_queries() as long:
+        page = client.get(f"/requests/{request.id}")
+    assert page.get_data(as_text=True).count("took proposal") == 3
+    assert long.count == short.count
