@@ -15,21 +15,23 @@ from nqsw_visits.services.availability import Limits
 from nqsw_visits.services.diary import week_of
 from tests.factories import assign_mentor, make_user
 
-from .journeys import expect_heading, sign_in, success_banner
+from .journeys import (
+    MARKER,
+    assert_clean,
+    diary_day,
+    expect_heading,
+    long_date,
+    press,
+    set_marker,
+    sign_in,
+    success_banner,
+    unchecked,
+)
 
-MARKER = "set before the swap"
 MODES = pytest.mark.parametrize("page_scripts", [True, False], ids=["js", "scripts-off"])
 NO_JS = pytest.mark.parametrize(
     "options", [{"javascript": False}, {"page_scripts": False}], ids=["js-off", "scripts-off"]
 )
-
-
-def _assert_clean(failures: list[str]) -> None:
-    assert not failures, f"{len(failures)} problem(s):\n" + "\n".join(failures)
-
-
-def _unchecked(_page: Page, _name: str) -> list[str]:
-    return []
 
 
 def _next_week() -> date:
@@ -37,28 +39,11 @@ def _next_week() -> date:
     return week_of(local_today()) + timedelta(days=7)
 
 
-def _long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def _mentor(name: str = "Mina Mentor") -> tuple[str, int]:
     mentor = make_user(Role.MENTOR, name=name)
     found = mentor.email, mentor.id
     db.session.commit()
     return found
-
-
-def _press(page: Page, target: Locator, javascript: bool) -> None:
-    """Click; without JavaScript, wait for the page load the click causes."""
-    if javascript:
-        target.click()
-    else:
-        with page.expect_navigation():
-            target.click()
-
-
-def _set_marker(page: Page) -> None:
-    page.evaluate(f"window.__marker = {MARKER!r}")
 
 
 def _expect_done(page: Page, section: str, message: str, javascript: bool) -> None:
@@ -87,17 +72,11 @@ def _fill_time(area: Locator, day: str, starts: str, ends: str) -> None:
 def _add_time(page: Page, day: str, starts: str, ends: str, javascript: bool) -> None:
     form = _add_form(page)
     _fill_time(form, day, starts, ends)
-    _press(page, form.get_by_role("button", name="Add time"), javascript)
+    press(page, form.get_by_role("button", name="Add time"), javascript)
 
 
 def _pattern_rows(page: Page) -> Locator:
     return page.locator("#pattern tbody tr")
-
-
-def _diary_day(page: Page, day: date) -> Locator:
-    """The summary list under a day's heading in the diary."""
-    heading = page.locator("h2", has_text=day.strftime("%A %-d %B"))
-    return heading.locator("xpath=following-sibling::dl[1]")
 
 
 def _keep_availability_current(page: Page, audit, javascript: bool) -> list[str]:
@@ -111,7 +90,7 @@ def _keep_availability_current(page: Page, audit, javascript: bool) -> list[str]
     expect(page.locator("#pattern")).to_contain_text("You have no times set yet")
     failures += audit(page, f"{p}availability")
     if javascript:
-        _set_marker(page)
+        set_marker(page)
 
     for n, (day, starts, ends) in enumerate(
         [("Monday", "9:00", "12:30"), ("Monday", "13:30", "17:00"), ("Tuesday", "9", "5pm")]
@@ -130,7 +109,7 @@ def _keep_availability_current(page: Page, audit, javascript: bool) -> list[str]
     # The new form is empty again, ready for the next time.
     expect(_add_form(page).get_by_label("Start time")).to_have_value("")
 
-    _press(page, page.get_by_role("link", name="Change Monday 13:30"), javascript)
+    press(page, page.get_by_role("link", name="Change Monday 13:30"), javascript)
     if javascript:
         change = page.get_by_role("group", name="Change Monday 13:30 to 17:00")
         expect(change.get_by_label("Start time")).to_be_focused()
@@ -143,12 +122,12 @@ def _keep_availability_current(page: Page, audit, javascript: bool) -> list[str]
     expect(change.get_by_label("Start time")).to_have_value("13:30")
     expect(change.get_by_label("End time")).to_have_value("17:00")
     change.get_by_label("Start time").fill("14:00")
-    _press(page, page.get_by_role("button", name="Save time"), javascript)
+    press(page, page.get_by_role("button", name="Save time"), javascript)
     _expect_done(page, "pattern", "Time changed", javascript)
     expect(_pattern_rows(page).nth(1)).to_contain_text("14:00 to 17:00")
     failures += audit(page, f"{p}availability-changed")
 
-    _press(page, page.get_by_role("button", name="Remove Monday 09:00"), javascript)
+    press(page, page.get_by_role("button", name="Remove Monday 09:00"), javascript)
     _expect_done(page, "pattern", "Time removed", javascript)
     expect(_pattern_rows(page)).to_have_text(
         [re.compile(r"Monday\s+14:00 to 17:00"), re.compile(r"Tuesday\s+09:00 to 17:00")]
@@ -164,7 +143,7 @@ def _keep_availability_current(page: Page, audit, javascript: bool) -> list[str]
     ]:
         limits.get_by_label(label).fill(value)
     limits.get_by_label("I work on bank holidays").check()
-    _press(page, limits.get_by_role("button", name="Save limits"), javascript)
+    press(page, limits.get_by_role("button", name="Save limits"), javascript)
     _expect_done(page, "limits", "Limits saved", javascript)
     # What the section shows after saving is read back from the database.
     expect(limits.get_by_label("Most accompaniments in a week")).to_have_value("6")
@@ -182,30 +161,30 @@ def _keep_availability_current(page: Page, audit, javascript: bool) -> list[str]
     first_day.get_by_label("Year").fill(str(tuesday.year))
     expect(away.get_by_role("group", name="Why are you not available?")).to_be_visible()
     failures += audit(page, f"{p}availability-away-form")
-    _press(page, away.get_by_role("button", name="Add time away"), javascript)
+    press(page, away.get_by_role("button", name="Add time away"), javascript)
     _expect_done(page, "exceptions", "Leave added", javascript)
     expect(away.locator("tbody tr")).to_have_text(
-        [re.compile(rf"Leave\s+{_long_date(tuesday)} \(all day\)")]
+        [re.compile(rf"Leave\s+{long_date(tuesday)} \(all day\)")]
     )
     failures += audit(page, f"{p}availability-leave-added")
 
     page.get_by_role("link", name="My diary").click()
-    expect_heading(page, f"My diary: week of {_long_date(week_of(local_today()))}")
+    expect_heading(page, f"My diary: week of {long_date(week_of(local_today()))}")
     failures += audit(page, f"{p}diary-this-week")
     if javascript:
         page.get_by_role("link", name=re.compile(r"^Next week")).click()
     else:
         page.get_by_label("Go to the week of a date").fill(tuesday.isoformat())
         page.get_by_role("button", name="Go").click()
-    expect_heading(page, f"My diary: week of {_long_date(_next_week())}")
-    monday = _diary_day(page, _next_week())
+    expect_heading(page, f"My diary: week of {long_date(_next_week())}")
+    monday = diary_day(page, _next_week())
     expect(monday).to_contain_text("14:00 to 17:00")
     expect(monday).not_to_contain_text("09:00")
     expect(monday).not_to_contain_text("Leave")
-    tuesday_list = _diary_day(page, tuesday)
+    tuesday_list = diary_day(page, tuesday)
     expect(tuesday_list).to_contain_text("09:00 to 17:00")
-    expect(tuesday_list).to_contain_text(f"Leave: {_long_date(tuesday)} (all day)")
-    expect(_diary_day(page, tuesday + timedelta(days=1))).to_contain_text("Not working")
+    expect(tuesday_list).to_contain_text(f"Leave: {long_date(tuesday)} (all day)")
+    expect(diary_day(page, tuesday + timedelta(days=1))).to_contain_text("Not working")
     failures += audit(page, f"{p}diary-next-week")
     return failures
 
@@ -216,7 +195,7 @@ def test_a_mentor_keeps_availability_current_in_place(browse, audit):
     page = browse()
     sign_in(page, email)
 
-    _assert_clean(_keep_availability_current(page, audit, javascript=True))
+    assert_clean(_keep_availability_current(page, audit, javascript=True))
 
 
 @pytest.mark.browser
@@ -227,8 +206,8 @@ def test_a_mentor_keeps_availability_current_without_javascript(browse, audit, o
     sign_in(page, email)
 
     # axe needs JavaScript: it runs where only the app's own scripts are served empty.
-    check = audit if options.get("javascript", True) else _unchecked
-    _assert_clean(_keep_availability_current(page, check, javascript=False))
+    check = audit if options.get("javascript", True) else unchecked
+    assert_clean(_keep_availability_current(page, check, javascript=False))
 
 
 def _expect_end_before_start_refused(page: Page) -> None:
@@ -250,7 +229,7 @@ def test_an_end_before_the_start_is_shown_in_the_section(browse, audit, problems
     page = browse()
     sign_in(page, email)
     page.goto(f"/mentors/{mentor_id}/availability")
-    _set_marker(page)
+    set_marker(page)
 
     _add_time(page, "Monday", "14:00", "9:00", javascript=True)
 
@@ -266,7 +245,7 @@ def test_an_end_before_the_start_is_shown_in_the_section(browse, audit, problems
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     expect(_add_form(page).get_by_label("End time")).to_be_focused()
-    _assert_clean(failures)
+    assert_clean(failures)
 
 
 @pytest.mark.browser
@@ -287,7 +266,7 @@ def test_an_end_before_the_start_without_javascript(browse, audit, options):
     expect(page).to_have_title(re.compile(r"^Error: My availability"))
     expect(page.locator(".govuk-error-summary")).to_have_count(1)
     if options.get("javascript", True):
-        _assert_clean(audit(page, "nojs-availability-error"))
+        assert_clean(audit(page, "nojs-availability-error"))
 
 
 def _mentor_with_an_nqsw() -> dict:
@@ -323,25 +302,25 @@ def test_an_nqsw_asks_whether_their_mentor_is_free(browse, audit, page_scripts):
     expect_heading(page, "Is Mina Mentor free?")
     expect(page.locator("#free-check")).to_have_text(
         re.compile(
-            rf"Mina Mentor is free\s+for a home visit on {_long_date(wednesday)} at 10:00am"
+            rf"Mina Mentor is free\s+for a home visit on {long_date(wednesday)} at 10:00am"
             r" to 11:00am\."
         )
     )
     failures = audit(page, f"{p}free-check")
-    _set_marker(page)
+    set_marker(page)
     page.get_by_label("Start time").fill("18:00")
     page.get_by_label("End time").fill("19:00")
-    _press(page, page.get_by_role("button", name="Check"), page_scripts)
+    press(page, page.get_by_role("button", name="Check"), page_scripts)
     answer = page.locator("#free-check")
     expect(answer).to_contain_text(
-        f"Mina Mentor is not free for a home visit on {_long_date(wednesday)} at 6:00pm to 7:00pm"
+        f"Mina Mentor is not free for a home visit on {long_date(wednesday)} at 6:00pm to 7:00pm"
     )
     expect(answer).to_contain_text("it is outside their working pattern")
     expect(answer).to_contain_text("None of the other mentors is free at that time either.")
     marker = page.evaluate("window.__marker")
     assert marker == (MARKER if page_scripts else None)
     failures += audit(page, f"{p}free-check-not-free")
-    _assert_clean(failures)
+    assert_clean(failures)
 
 
 @pytest.mark.browser
@@ -368,16 +347,16 @@ def test_an_nqsw_sees_when_their_mentor_is_free(browse, audit, page_scripts):
     expect(slots).not_to_contain_text((_next_week() + timedelta(days=5)).strftime("%A %-d"))
     failures = audit(page, f"{p}free-slots")
 
-    _set_marker(page)
+    set_marker(page)
     page.get_by_label("How long, in minutes").select_option("180")
     if not page_scripts:
         # Nothing happens until the form is sent.
         expect(slots).to_contain_text("60 minute")
-        _press(page, page.get_by_role("button", name="Show free times"), javascript=False)
+        press(page, page.get_by_role("button", name="Show free times"), in_place=False)
     expect(slots).to_contain_text("free for a 180 minute case discussion")
     expect(links.first).to_have_text("09:00" + on_day)
     expect(links.last).to_have_text("14:00" + on_day)
     assert page.evaluate("window.__marker") == (MARKER if page_scripts else None)
     expect(page.get_by_label("How long, in minutes")).to_have_value("180")
     failures += audit(page, f"{p}free-slots-180")
-    _assert_clean(failures)
+    assert_clean(failures)

@@ -19,9 +19,19 @@ from nqsw_visits.services.availability import Limits
 from nqsw_visits.services.diary import week_of
 from tests.factories import assign_mentor, make_manager_of, make_team, make_user
 
-from .journeys import expect_heading, sign_in, success_banner
+from .journeys import (
+    MARKER,
+    assert_clean,
+    diary_day,
+    expect_heading,
+    long_date,
+    press,
+    set_marker,
+    sign_in,
+    success_banner,
+    unchecked,
+)
 
-MARKER = "set before the swap"
 CASE = "CR-12345"
 PURPOSE = "First joint visit after the referral"
 MODES = pytest.mark.parametrize(
@@ -31,21 +41,9 @@ MODES = pytest.mark.parametrize(
 )
 
 
-def _assert_clean(failures: list[str]) -> None:
-    assert not failures, f"{len(failures)} problem(s):\n" + "\n".join(failures)
-
-
-def _unchecked(_page: Page, _name: str) -> list[str]:
-    return []
-
-
 def _the_day() -> date:
     """A Tuesday three weeks ahead: far enough for any notice, near enough to plan."""
     return week_of(local_today()) + timedelta(days=22)
-
-
-def _long(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _people() -> dict:
@@ -105,19 +103,6 @@ def _stored(request_id: int) -> SupportRequest:
     return found
 
 
-def _press(page: Page, target: Locator, htmx: bool) -> None:
-    """Click; without htmx, wait for the page load the click causes."""
-    if htmx:
-        target.click()
-    else:
-        with page.expect_navigation():
-            target.click()
-
-
-def _set_marker(page: Page) -> None:
-    page.evaluate(f"window.__marker = {MARKER!r}")
-
-
 def _nav(page: Page, name: str) -> None:
     page.get_by_role("navigation", name="Menu").get_by_role("link", name=name).click()
     page.wait_for_load_state("load")
@@ -152,11 +137,6 @@ def _choose(page: Page) -> None:
     page.get_by_role("group", name="What is it for?").get_by_label("Home visit").check()
 
 
-def _diary_day(page: Page, day: date) -> Locator:
-    heading = page.locator("h2", has_text=day.strftime("%A %-d %B"))
-    return heading.locator("xpath=following-sibling::dl[1]")
-
-
 def _free_check_urls(page: Page) -> list[str]:
     """Collects the address of every free-check request the page makes."""
     urls: list[str] = []
@@ -177,14 +157,14 @@ def _ask(page: Page, audit, htmx: bool, p: str) -> tuple[int, list[str]]:
     )
     failures = audit(page, f"{p}ask-empty")
     if htmx:
-        _set_marker(page)
+        set_marker(page)
 
     _choose(page)
     _fill_when(page, day, "10:00", "11:00")
     if htmx:
         expect(page.locator("#free-check")).to_have_text(
             re.compile(
-                rf"Mina Mentor is free\s+for a home visit on {_long(day)} at 10:00am"
+                rf"Mina Mentor is free\s+for a home visit on {long_date(day)} at 10:00am"
                 r" to 11:00am\."
             )
         )
@@ -194,11 +174,11 @@ def _ask(page: Page, audit, htmx: bool, p: str) -> tuple[int, list[str]]:
     with page.expect_navigation():
         page.get_by_role("button", name="Send request").click()
 
-    expect_heading(page, f"Home visit on {_long(day)} at 10:00am")
+    expect_heading(page, f"Home visit on {long_date(day)} at 10:00am")
     expect(success_banner(page)).to_contain_text("Your request has been sent to Mina Mentor")
     expect(_status(page)).to_have_text("Waiting for an answer")
     when = page.locator(".govuk-summary-list__row", has_text="When").locator("dd")
-    expect(when).to_have_text(f"{_long(day)} at 10:00am to 11:00am")
+    expect(when).to_have_text(f"{long_date(day)} at 10:00am to 11:00am")
     expect(page.locator("main")).to_contain_text(CASE)
     failures += audit(page, f"{p}show-requested")
     # The case reference and the purpose never travel in an address.
@@ -217,8 +197,8 @@ def _accept(page: Page, audit, request_id: int, htmx: bool, p: str) -> list[str]
     expect(_status(card)).to_have_text("Waiting for an answer")
     failures = audit(page, f"{p}inbox")
     if htmx:
-        _set_marker(page)
-    _press(page, card.get_by_role("button", name="Accept home visit with Nia Newly"), htmx)
+        set_marker(page)
+    press(page, card.get_by_role("button", name="Accept home visit with Nia Newly"), htmx)
     if htmx:
         message = card.locator("[role=status]")
         expect(message).to_have_text("Accepted: it is in your diary")
@@ -255,7 +235,7 @@ def _pages_everyone_has(page: Page, audit, who: str) -> list[str]:
 def test_an_nqsw_asks_and_the_mentor_accepts(browse, audit, options):
     found = _people()
     htmx = not options
-    check = audit if options.get("javascript", True) else _unchecked
+    check = audit if options.get("javascript", True) else unchecked
     p = "" if htmx else "nojs-"
     day = _the_day()
 
@@ -267,13 +247,13 @@ def test_an_nqsw_asks_and_the_mentor_accepts(browse, audit, options):
     sign_in(mentor, found["mentor"])
     failures += _accept(mentor, check, request_id, htmx, p)
     mentor.goto(f"/mentors/{found['mentor_id']}/diary?week={week_of(day).isoformat()}")
-    expect(_diary_day(mentor, day)).to_contain_text("10:00 to 11:00: home visit")
+    expect(diary_day(mentor, day)).to_contain_text("10:00 to 11:00: home visit")
     failures += check(mentor, f"{p}diary")
     failures += _pages_everyone_has(mentor, check, f"{p}mentor")
 
     _nav(nqsw, "My requests")
     expect_heading(nqsw, "My requests")
-    row = nqsw.locator("tbody tr", has_text=f"{_long(day)} at 10:00am")
+    row = nqsw.locator("tbody tr", has_text=f"{long_date(day)} at 10:00am")
     expect(row).to_contain_text("Home visit")
     expect(row.locator(".govuk-tag")).to_have_text("Accepted")
     failures += check(nqsw, f"{p}my-requests")
@@ -299,7 +279,7 @@ def test_an_nqsw_asks_and_the_mentor_accepts(browse, audit, options):
     expect(planned).to_have_count(1)
     expect(planned).to_contain_text(re.compile(r"Nia Newly\s+Mina Mentor\s+Home visit\s+Accepted"))
     failures += check(manager, f"{p}planned-support")
-    _assert_clean(failures)
+    assert_clean(failures)
 
 
 @pytest.mark.browser
@@ -307,7 +287,7 @@ def test_an_nqsw_asks_and_the_mentor_accepts(browse, audit, options):
 def test_the_mentor_offers_another_time_and_the_nqsw_takes_it(browse, audit, options):
     found = _people()
     request_id = _asked(found)
-    check = audit if options.get("javascript", True) else _unchecked
+    check = audit if options.get("javascript", True) else unchecked
     p = "" if not options else "nojs-"
     day = _the_day()
 
@@ -317,7 +297,7 @@ def test_the_mentor_offers_another_time_and_the_nqsw_takes_it(browse, audit, opt
     mentor.locator(f"#request-{request_id}").get_by_role(
         "link", name=re.compile("^Home visit")
     ).click()
-    expect_heading(mentor, f"Home visit on {_long(day)} at 10:00am")
+    expect_heading(mentor, f"Home visit on {long_date(day)} at 10:00am")
     failures = check(mentor, f"{p}show-mentor-requested")
 
     mentor.get_by_role("link", name="Pass to another mentor").click()
@@ -327,7 +307,7 @@ def test_the_mentor_offers_another_time_and_the_nqsw_takes_it(browse, audit, opt
     mentor.get_by_role("link", name="Back to the request").click()
 
     mentor.get_by_role("link", name="Decline", exact=True).click()
-    expect_heading(mentor, f"Decline: home visit on {_long(day)} at 10:00am")
+    expect_heading(mentor, f"Decline: home visit on {long_date(day)} at 10:00am")
     failures += check(mentor, f"{p}decline")
     mentor.get_by_role("link", name="Back to the request").click()
 
@@ -339,13 +319,13 @@ def test_the_mentor_offers_another_time_and_the_nqsw_takes_it(browse, audit, opt
     expect(success_banner(mentor)).to_contain_text("The other time has been offered")
     expect(_status(mentor)).to_have_text("Another time offered")
     offered = mentor.locator(".govuk-summary-list__row", has_text="Time offered instead")
-    expect(offered.locator("dd")).to_have_text(f"{_long(day)} at 2:00pm to 3:00pm")
+    expect(offered.locator("dd")).to_have_text(f"{long_date(day)} at 2:00pm to 3:00pm")
     failures += check(mentor, f"{p}show-mentor-offered")
 
     nqsw = browse(**options)
     sign_in(nqsw, found["nqsw"])
     _nav(nqsw, "My requests")
-    row = nqsw.locator("tbody tr", has_text=f"{_long(day)} at 10:00am")
+    row = nqsw.locator("tbody tr", has_text=f"{long_date(day)} at 10:00am")
     expect(row.locator(".govuk-tag")).to_have_text("Another time offered")
     row.get_by_role("link").click()
     expect(_status(nqsw)).to_have_text("Another time offered")
@@ -356,14 +336,14 @@ def test_the_mentor_offers_another_time_and_the_nqsw_takes_it(browse, audit, opt
     expect(success_banner(nqsw)).to_contain_text("You have taken the offered time")
     expect(_status(nqsw)).to_have_text("Accepted")
     when = nqsw.locator(".govuk-summary-list__row", has_text="When")
-    expect(when.locator("dd")).to_have_text(f"{_long(day)} at 2:00pm to 3:00pm")
+    expect(when.locator("dd")).to_have_text(f"{long_date(day)} at 2:00pm to 3:00pm")
     expect(nqsw.get_by_role("button", name="Take the offered time")).to_have_count(0)
     failures += check(nqsw, f"{p}show-taken")
     stored = _stored(request_id)
     assert stored.status == "accepted"
     assert stored.starts_at == datetime.combine(day, time(14), tzinfo=zone())
     assert stored.proposed_starts_at is None
-    _assert_clean(failures)
+    assert_clean(failures)
 
 
 @pytest.mark.browser
@@ -371,7 +351,7 @@ def test_the_mentor_offers_another_time_and_the_nqsw_takes_it(browse, audit, opt
 def test_a_name_and_postcode_in_the_purpose_are_refused(browse, audit, options):
     found = _people()
     htmx = not options
-    check = audit if options.get("javascript", True) else _unchecked
+    check = audit if options.get("javascript", True) else unchecked
     day = _the_day()
     page = browse(**options)
     sign_in(page, found["nqsw"])
@@ -410,4 +390,4 @@ def test_a_name_and_postcode_in_the_purpose_are_refused(browse, audit, options):
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")
         expect(purpose).to_be_focused()
-    _assert_clean(failures)
+    assert_clean(failures)
