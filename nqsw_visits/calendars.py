@@ -1,7 +1,5 @@
 """Calendar downloads: one event as .ics, and each person's subscribable feed."""
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, make_response, render_template, url_for
@@ -9,13 +7,14 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from .extensions import db
+from .forms import ConfirmForm
 from .models import User, utcnow
 from .models_requests import SupportRequest
 from .security import public
 from .services import audit
 from .services.calendar_ics import calendar_for
+from .services.tokens import hash_token, new_token
 from .visit_requests.access import request_for
-from .visit_requests.forms import ConfirmForm
 
 bp = Blueprint("calendars", __name__)
 
@@ -25,10 +24,6 @@ def _ics(body: bytes, filename: str):
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @bp.get("/requests/<int:request_id>.ics")
@@ -44,8 +39,8 @@ def feed_settings():
     """Make (or remake) your private calendar address; the old one stops working."""
     form, feed_url = ConfirmForm(), None
     if form.validate_on_submit():
-        token = secrets.token_urlsafe(32)
-        current_user.calendar_token_hash = _token_hash(token)
+        token = new_token()
+        current_user.calendar_token_hash = hash_token(token)
         audit.record("calendar.feed_renewed", actor=current_user, obj=current_user)
         db.session.commit()
         feed_url = current_app.config["PUBLIC_URL"] + url_for("calendars.feed", token=token)
@@ -56,7 +51,7 @@ def feed_settings():
 @public
 def feed(token: str):
     """A person's accompaniments for calendar apps; the secret address is the only key."""
-    user = db.session.scalar(select(User).where(User.calendar_token_hash == _token_hash(token)))
+    user = db.session.scalar(select(User).where(User.calendar_token_hash == hash_token(token)))
     if user is None or not user.active:
         abort(404)
     since = utcnow() - timedelta(days=90)

@@ -61,3 +61,7 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
     field_order = ("current_password", "new_password", "confirm_password", "submit")
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only carries the CSRF token."""

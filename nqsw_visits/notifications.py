@@ -5,10 +5,10 @@ from flask_login import current_user
 from sqlalchemy import func, select, update
 
 from .extensions import db
+from .forms import ConfirmForm
 from .htmx import is_htmx
 from .models import utcnow
 from .models_requests import Notification
-from .visit_requests.forms import ConfirmForm
 
 bp = Blueprint("notifications", __name__)
 

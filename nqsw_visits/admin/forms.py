@@ -83,7 +83,3 @@ class ImportForm(FlaskForm):
         validators=[FileRequired("Select a CSV file")],
     )
     submit = SubmitField("Import people", widget=GovSubmitInput())
-
-
-class ConfirmForm(FlaskForm):
-    """A button that only carries the CSRF token."""

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
+from ..forms import ConfirmForm
 from ..htmx import is_htmx, render_page_or_fragment
 from ..models import Role, Team, User
 from ..security import role_required
@@ -13,7 +14,6 @@ from ..services.user_import import import_users
 from . import bp
 from .forms import (
     ChooseUsersForm,
-    ConfirmForm,
     ImportForm,
     NewPersonForm,
     PersonForm,

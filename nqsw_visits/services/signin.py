@@ -1,7 +1,5 @@
 """Signing in and out: credentials, lockout, and server-side sessions."""
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,6 +8,7 @@ from sqlalchemy import select, update
 from ..extensions import db
 from ..models import User, UserSession, utcnow
 from . import audit, passwords
+from .tokens import hash_token, new_token
 
 # How stale last_seen_at may get before a request writes it again.
 _TOUCH_EVERY = timedelta(seconds=60)
@@ -82,14 +81,10 @@ def _count_failure(
     return SignInResult(None, outcome)
 
 
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def start_session(user: User) -> str:
     """Open a new server-side session and return its token for the cookie."""
-    token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(user_id=user.id, token_hash=_hash_token(token)))
+    token = new_token()
+    db.session.add(UserSession(user_id=user.id, token_hash=hash_token(token)))
     db.session.commit()
     user.session_token = token
     return token
@@ -100,7 +95,7 @@ def load_session(token: str, *, idle: timedelta, absolute: timedelta) -> User | 
     row = db.session.execute(
         select(UserSession, User)
         .join(User, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == _hash_token(token), UserSession.ended_at.is_(None))
+        .where(UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
     ).first()
     if row is None:
         return None
@@ -130,7 +125,7 @@ def end_session(token: str | None, user: User, reason: str = "signed out") -> No
     if token:
         db.session.execute(
             update(UserSession)
-            .where(UserSession.token_hash == _hash_token(token), UserSession.ended_at.is_(None))
+            .where(UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
             .values(ended_at=utcnow(), end_reason=reason)
         )
     audit.record("signout", actor=user)
@@ -143,7 +138,7 @@ def end_all_sessions(user: User, reason: str, *, keep_token: str | None = None) 
         UserSession.user_id == user.id, UserSession.ended_at.is_(None)
     )
     if keep_token:
-        query = query.where(UserSession.token_hash != _hash_token(keep_token))
+        query = query.where(UserSession.token_hash != hash_token(keep_token))
     db.session.execute(query.values(ended_at=utcnow(), end_reason=reason))
 
 

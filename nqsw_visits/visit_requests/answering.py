@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from ..availability.access import zone
 from ..extensions import db
+from ..forms import ConfirmForm
 from ..htmx import is_htmx
 from ..models import Role, utcnow
 from ..models_requests import RequestStatus, SupportRequest
@@ -15,7 +16,7 @@ from ..services import availability, scheduling
 from ..services.availability_store import load_calendars
 from . import bp
 from .access import request_for
-from .forms import ConfirmForm, ReasonForm
+from .forms import ReasonForm
 
 
 @bp.get("/inbox")

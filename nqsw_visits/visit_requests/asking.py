@@ -11,6 +11,7 @@ from ..availability.access import zone
 from ..availability.diary import free_check_context
 from ..availability.forms import parse_clock
 from ..extensions import db
+from ..forms import ConfirmForm
 from ..htmx import render_page_or_fragment
 from ..models import Role
 from ..models_requests import RequestKind, SupportRequest
@@ -18,7 +19,7 @@ from ..security import role_required
 from ..services import overview, scheduling
 from . import bp
 from .access import request_for
-from .forms import AskForm, ConfirmForm, ReasonForm
+from .forms import AskForm, ReasonForm
 
 ANY_MENTOR = 0
 

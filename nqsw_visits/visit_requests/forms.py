@@ -135,10 +135,6 @@ class ReasonForm(FlaskForm):
     submit = SubmitField("Send", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
-    """A button that only carries the CSRF token."""
-
-
 class ProposeForm(FlaskForm):
     """Another time the mentor can do."""
 
