@@ -57,9 +57,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .visit_requests.commands import complete_past_command
 
     app.cli.add_command(complete_past_command)
+    from .housekeeping import init_housekeeping
     from .mail import init_mail
 
     init_mail(app)
+    init_housekeeping(app)
     return app
 
 

@@ -39,6 +39,7 @@ def from_environment(instance_path: str) -> dict:
         "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "") == "1",
         "MAIL_FROM": os.environ.get("MAIL_FROM", "alongside@localhost"),
         "MAIL_SEND_AFTER_REQUEST": os.environ.get("MAIL_SEND_AFTER_REQUEST", "1") == "1",
+        "COMPLETE_PAST_EVERY_SECONDS": int(os.environ.get("COMPLETE_PAST_EVERY_SECONDS", 300)),
     }
 
 

@@ -38,6 +38,7 @@ def base_config(database_url: str, instance: Path) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # Emails stay queued unless a test sends them itself.
         "MAIL_SEND_AFTER_REQUEST": False,
+        "COMPLETE_PAST_EVERY_SECONDS": 0,
     }
 
 

@@ -167,21 +167,28 @@ def _inside_pattern(cal: MentorCalendar, start: datetime, end: datetime) -> bool
     return False
 
 
-def _clash_reasons(
-    cal: MentorCalendar, start: datetime, end: datetime, kind: str, ignore_ref: int | None
-) -> set:
-    reasons = set()
+def clashing(
+    cal: MentorCalendar, start: datetime, end: datetime, kind: str, ignore_ref: int | None = None
+) -> list[tuple[Commitment, Reason]]:
+    """The commitments that overlap [start, end), or come within travel time of it."""
+    found = []
     travel = timedelta(minutes=cal.limits.travel_minutes)
     for other in cal.nearby_commitments(start, end, travel):
         if ignore_ref is not None and other.ref == ignore_ref:
             continue
         if other.starts_at < end and start < other.ends_at:
-            reasons.add(Reason.CLASH)
+            found.append((other, Reason.CLASH))
         elif (kind in OUT_OF_OFFICE_KINDS or other.kind in OUT_OF_OFFICE_KINDS) and (
             other.starts_at < end + travel and start - travel < other.ends_at
         ):
-            reasons.add(Reason.TRAVEL)
-    return reasons
+            found.append((other, Reason.TRAVEL))
+    return found
+
+
+def _clash_reasons(
+    cal: MentorCalendar, start: datetime, end: datetime, kind: str, ignore_ref: int | None
+) -> set:
+    return {reason for _, reason in clashing(cal, start, end, kind, ignore_ref)}
 
 
 def _cap_reasons(cal: MentorCalendar, day: date, ignore_ref: int | None) -> set:

@@ -274,6 +274,36 @@ def take_proposal(nqsw: User, request: SupportRequest) -> None:
     notify(request.mentor, f"{nqsw.display_name} took the time you offered", request)
 
 
+def change_time(
+    nqsw: User,
+    request: SupportRequest,
+    starts: datetime,
+    ends: datetime,
+    zone: ZoneInfo,
+    reason: str = "",
+) -> None:
+    """The NQSW moves the event (the family or court moved it); the mentor answers again."""
+    _require(nqsw, request.nqsw_id)
+    if ends <= starts:
+        raise SchedulingError("The end time must be after the start time", field="ends")
+    _lock_mentor(request.mentor_id)
+    verdict = _check_free(
+        request.mentor_id, request.kind, starts, ends, zone, ignore_ref=request.id
+    )
+    before = request.status
+    _move(
+        request,
+        {S.REQUESTED, S.ACCEPTED},
+        S.REQUESTED,
+        starts_at=starts,
+        ends_at=ends,
+        urgent=verdict.urgent,
+    )
+    _hold(request, request.mentor_id, starts, ends)
+    _record(request, nqsw, "time_changed", before, reason)
+    notify(request.mentor, f"{nqsw.display_name} changed the time of a request", request)
+
+
 def withdraw(nqsw: User, request: SupportRequest, reason: str = "") -> None:
     """The NQSW withdraws a request not yet accepted (or turns down an offered time)."""
     _require(nqsw, request.nqsw_id)

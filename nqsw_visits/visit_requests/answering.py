@@ -48,8 +48,8 @@ def inbox():
     )
 
 
-def _clashes(rows: list[SupportRequest]) -> dict[int, list[str]]:
-    """Why the mentor could not now take each waiting request (leave added since, caps)."""
+def _clashes(rows: list[SupportRequest]) -> dict[int, dict]:
+    """Why the mentor could not now take each waiting request, and what it clashes with."""
     waiting = [r for r in rows if r.status == RequestStatus.REQUESTED]
     if not waiting:
         return {}
@@ -63,7 +63,15 @@ def _clashes(rows: list[SupportRequest]) -> dict[int, list[str]]:
             calendar, item.starts_at, item.ends_at, item.kind, now, ignore_ref=item.id
         )
         if verdict.reasons:
-            found[item.id] = [reason.text for reason in verdict.reasons]
+            found[item.id] = {
+                "reasons": [reason.text for reason in verdict.reasons],
+                "with": [
+                    other
+                    for other, _ in availability.clashing(
+                        calendar, item.starts_at, item.ends_at, item.kind, item.id
+                    )
+                ],
+            }
     return found
 
 

@@ -29,16 +29,14 @@ def _refused(form, field_name: str, error: scheduling.SchedulingError) -> int:
     return error.status
 
 
-@bp.route("/requests/<int:request_id>/propose", methods=["GET", "POST"])
-@role_required(Role.MENTOR)
-def propose(request_id: int):
-    """Offer the NQSW another time (also how an accepted event is rescheduled)."""
+def _new_time(request_id: int, move, done: str, template: str):
+    """The form for another time: `move` is the scheduling change that applies it."""
     item = request_for(request_id)
     form, status = ProposeForm(), 200
     if form.validate_on_submit():
         tz = zone()
         try:
-            scheduling.propose(
+            move(
                 current_user,
                 item,
                 datetime.combine(form.day.data, form.starts.data, tzinfo=tz),
@@ -46,12 +44,36 @@ def propose(request_id: int):
                 tz,
                 form.reason.data or "",
             )
-            return _saved(item, "The other time has been offered")
+            return _saved(item, done)
         except scheduling.SchedulingError as error:
             status = _refused(form, "starts", error)
     elif form.errors:
         status = 422
-    return render_template("visit_requests/propose.html", item=item, form=form), status
+    return render_template(template, item=item, form=form), status
+
+
+@bp.route("/requests/<int:request_id>/propose", methods=["GET", "POST"])
+@role_required(Role.MENTOR)
+def propose(request_id: int):
+    """Offer the NQSW another time (also how an accepted event is rescheduled)."""
+    return _new_time(
+        request_id,
+        scheduling.propose,
+        "The other time has been offered",
+        "visit_requests/propose.html",
+    )
+
+
+@bp.route("/requests/<int:request_id>/change-time", methods=["GET", "POST"])
+@role_required(Role.NQSW)
+def change_time(request_id: int):
+    """The NQSW moves the event to its new time; the mentor is asked again."""
+    return _new_time(
+        request_id,
+        scheduling.change_time,
+        "The new time has been sent to your mentor",
+        "visit_requests/change_time.html",
+    )
 
 
 def _other_mentors(item) -> list[User]:

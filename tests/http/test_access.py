@@ -68,6 +68,7 @@ EXPECTED = {
     "visit_requests.decline": only(MENTOR),
     "visit_requests.cancel": {NQSW: 200, MENTOR: 200, MANAGER: 403, ADMIN: 403},
     "visit_requests.propose": {NQSW: 403, MENTOR: 200, MANAGER: 403, ADMIN: 403},
+    "visit_requests.change_time": {NQSW: 200, MENTOR: 403, MANAGER: 403, ADMIN: 403},
     "visit_requests.hand_over": {NQSW: 403, MENTOR: 200, MANAGER: 403, ADMIN: 403},
     "visit_requests.did_not_happen": {NQSW: 403, MENTOR: 200, MANAGER: 403, ADMIN: 403},
     "calendars.event": {NQSW: 200, MENTOR: 200, MANAGER: 404, ADMIN: 404},

@@ -9,6 +9,7 @@ from nqsw_visits.extensions import db
 from nqsw_visits.models import Role
 from nqsw_visits.models_requests import MentorHold, RequestKind, SupportRequest
 from nqsw_visits.services import availability_store, scheduling
+from nqsw_visits.services.availability import Limits
 from tests.conftest import sign_in
 from tests.factories import assign_mentor, make_user
 
@@ -156,6 +157,32 @@ def test_inbox_warns_when_a_waiting_request_now_clashes(client):
     assert "You could not take this now: they are on leave, training or otherwise away" in page
 
 
+def test_inbox_names_the_commitment_a_waiting_request_clashes_with(app, client):
+    mentor, _, nqsw, first = setup()  # a core group meeting, 10:00 to 11:00
+    availability_store.set_limits(mentor, mentor, Limits(travel_minutes=0))
+    visit = scheduling.ask(
+        nqsw,
+        mentor.id,
+        scheduling.Details(
+            kind=RequestKind.HOME_VISIT,
+            case_reference="CR-10",
+            starts_at=datetime(2027, 3, 2, 11, 15, tzinfo=LONDON),
+            ends_at=datetime(2027, 3, 2, 12, tzinfo=LONDON),
+        ),
+        LONDON,
+    )
+    # Travel time set afterwards: the home visit now comes too close to the meeting.
+    availability_store.set_limits(mentor, mentor, Limits(travel_minutes=45))
+    db.session.commit()
+    sign_in(client, mentor)
+    page = client.get("/inbox").get_data(as_text=True)
+    card = page[page.index(f'id="request-{visit.id}"') :]
+    assert "there is not enough travel time" in card.split("It clashes with")[0]
+    named = card.split("It clashes with:")[1].split("</ul>")[0]
+    assert f'href="/requests/{first.id}"' in named
+    assert "Meeting</a>, 2 March 2027 at 10:00am to 11:00" in named
+
+
 def test_request_page_query_count_does_not_grow_with_its_history(app, client, count_queries):
     mentor, _other, nqsw, request = setup()
     sign_in(client, nqsw)
@@ -175,3 +202,43 @@ def test_request_page_query_count_does_not_grow_with_its_history(app, client, co
         page = client.get(f"/requests/{request.id}")
     assert page.get_data(as_text=True).count("took proposal") == 3
     assert long.count == short.count
+
+
+def test_nqsw_moves_an_accepted_event_and_the_mentor_is_asked_again(app, client):
+    mentor, _other, nqsw, request = setup()
+    scheduling.accept(mentor, request, LONDON)
+    db.session.commit()
+    sign_in(client, nqsw)
+    page = client.get(f"/requests/{request.id}").get_data(as_text=True)
+    assert "Change the time" in page
+    form = {"day": ["2", "3", "2027"], "starts": "18:00", "ends": "19:00"}
+    busy = client.post(f"/requests/{request.id}/change-time", data=form)
+    assert busy.status_code == 409 and "not free" in busy.get_data(as_text=True)
+    db.session.refresh(request)
+    assert request.status == "accepted"  # a refused move loses nothing
+    form.update(starts="15:00", ends="16:00", reason="Family asked for the afternoon")
+    assert client.post(f"/requests/{request.id}/change-time", data=form).status_code == 302
+    db.session.refresh(request)
+    assert request.status == "requested"
+    assert request.starts_at == datetime(2027, 3, 2, 15, tzinfo=UTC)
+    hold = db.session.get(MentorHold, request.id)
+    assert hold.starts_at == datetime(2027, 3, 2, 15, tzinfo=UTC)
+    assert request.events[-1].action == "time_changed"
+    assert request.events[-1].reason == "Family asked for the afternoon"
+    mentor_client = app.test_client()
+    sign_in(mentor_client, mentor)
+    inbox = mentor_client.get("/inbox").get_data(as_text=True)
+    assert "Accept" in inbox
+    assert mentor_client.post(f"/requests/{request.id}/change-time", data=form).status_code == 403
+
+
+def test_only_the_requests_own_nqsw_can_move_it(app, client):
+    _mentor, _other, _nqsw, request = setup()
+    stranger = make_user(Role.NQSW)
+    db.session.commit()
+    sign_in(client, stranger)
+    form = {"day": ["2", "3", "2027"], "starts": "15:00", "ends": "16:00"}
+    assert client.get(f"/requests/{request.id}/change-time").status_code == 404
+    assert client.post(f"/requests/{request.id}/change-time", data=form).status_code == 404
+    db.session.refresh(request)
+    assert request.starts_at == datetime(2027, 3, 2, 10, tzinfo=UTC)

@@ -147,6 +147,9 @@ FORBIDDEN = [
     ("requested", "cancel"),
     ("requested", "take_proposal"),
     ("cancelled", "withdraw"),
+    ("completed", "change_time"),
+    ("declined", "change_time"),
+    ("alternative_proposed", "change_time"),
 ]
 
 
@@ -165,6 +168,9 @@ def test_transitions_not_in_the_state_machine_are_refused(people, state, action)
         "withdraw": lambda: scheduling.withdraw(people["nqsw"], request),
         "cancel": lambda: scheduling.cancel(people["nqsw"], request, "no"),
         "take_proposal": lambda: scheduling.take_proposal(people["nqsw"], request),
+        "change_time": lambda: scheduling.change_time(
+            people["nqsw"], request, at(14), at(15), LONDON
+        ),
     }
     with pytest.raises(scheduling.SchedulingError) as refused:
         calls[action]()
@@ -179,10 +185,21 @@ def test_only_the_parties_may_act(people):
         lambda: scheduling.accept(people["other"], request, LONDON),
         lambda: scheduling.withdraw(people["mentor"], request),
         lambda: scheduling.cancel(people["other"], request, "x"),
+        lambda: scheduling.change_time(people["mentor"], request, at(14), at(15), LONDON),
     ):
         with pytest.raises(scheduling.SchedulingError) as refused:
             outsider_action()
         assert refused.value.status == 404
+
+
+def test_changing_the_time_asks_the_mentor_again_and_moves_the_hold(people):
+    request = ask(people)
+    scheduling.accept(people["mentor"], request, LONDON)
+    scheduling.change_time(people["nqsw"], request, at(14), at(15), LONDON, "moved")
+    db.session.commit()
+    assert (request.status, request.starts_at, request.sequence) == ("requested", at(14), 2)
+    assert db.session.get(MentorHold, request.id).starts_at == at(14)
+    assert scheduling.ask(people["nqsw"], people["mentor"].id, details(), LONDON)  # 10:00 free
 
 
 def test_past_accepted_events_become_completed(people):
