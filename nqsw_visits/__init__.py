@@ -9,7 +9,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, database, models_availability, models_requests  # noqa: F401
+from . import config, database, models_availability, models_observations, models_requests  # noqa: F401
 from .extensions import csrf, db, login_manager, migrate
 from .services import passwords
 

@@ -18,6 +18,8 @@ from .factories import DEFAULT_PASSWORD
 # Cheap argon2id settings: the algorithm is the same, only the cost is lower.
 FAST_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+SEEDED_TABLES = {"bank_holidays", "frameworks", "standards"}
+SHIPPED = ("pcf", "kss-child-family")
 
 
 def skip_or_fail(reason: str) -> None:
@@ -82,10 +84,15 @@ def schema(tmp_path_factory):
 
 def _empty_postgres(app) -> None:
     with app.app_context():
-        # Bank holidays are reference data the migrations seed; every test keeps them.
-        tables = [t.name for t in db.metadata.sorted_tables if t.name != "bank_holidays"]
+        # Bank holidays and the shipped frameworks are reference data the migrations seed;
+        # every test keeps them, and frameworks a test loaded itself are dropped.
+        tables = [t.name for t in db.metadata.sorted_tables if t.name not in SEEDED_TABLES]
         with db.engine.begin() as conn:
             conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            conn.exec_driver_sql(
+                "DELETE FROM frameworks WHERE code NOT IN (%s)" % ", ".join(["%s"] * len(SHIPPED)),
+                tuple(SHIPPED),
+            )
 
 
 @pytest.fixture
