@@ -89,9 +89,11 @@ def _empty_postgres(app) -> None:
         tables = [t.name for t in db.metadata.sorted_tables if t.name not in SEEDED_TABLES]
         with db.engine.begin() as conn:
             conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-            conn.exec_driver_sql(
-                "DELETE FROM frameworks WHERE code NOT IN (%s)" % ", ".join(["%s"] * len(SHIPPED)),
-                tuple(SHIPPED),
+            conn.execute(
+                sa.text("DELETE FROM frameworks WHERE code NOT IN :shipped").bindparams(
+                    sa.bindparam("shipped", expanding=True)
+                ),
+                {"shipped": list(SHIPPED)},
             )
 
 
