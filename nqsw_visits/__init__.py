@@ -54,6 +54,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .availability.commands import load_bank_holidays_command
 
     app.cli.add_command(load_bank_holidays_command)
+    from .frameworks.commands import load_framework_command
+
+    app.cli.add_command(load_framework_command)
     from .visit_requests.commands import complete_past_command
 
     app.cli.add_command(complete_past_command)
@@ -107,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
         calendars,
         dashboard,
         notifications,
+        observations,
         pages,
         planning,
         visit_requests,
@@ -116,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
         auth,
         dashboard,
         visit_requests,
+        observations,
         planning,
         notifications,
         calendars,

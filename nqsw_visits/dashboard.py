@@ -3,9 +3,10 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from .models import Role
+from .availability.access import zone
+from .models import Role, utcnow
 from .security import role_required
-from .services import overview
+from .services import overview, portfolio
 
 bp = Blueprint("dashboard", __name__)
 
@@ -30,14 +31,24 @@ def index():
 @role_required(Role.NQSW)
 def nqsw():
     """An NQSW's home: their mentors and what needs doing."""
-    return render_template("dashboard/nqsw.html", mentors=overview.mentors_of(current_user))
+    return render_template(
+        "dashboard/nqsw.html",
+        mentors=overview.mentors_of(current_user),
+        waiting=portfolio.waiting_for(current_user),
+    )
 
 
 @bp.get("/mentoring")
 @role_required(Role.MENTOR)
 def mentor():
     """A mentor's home: their mentees and requests waiting."""
-    return render_template("dashboard/mentor.html", mentees=overview.mentees_of(current_user))
+    return render_template(
+        "dashboard/mentor.html",
+        mentees=overview.mentees_of(current_user),
+        waiting_requests=overview.requests_waiting(current_user),
+        to_write=portfolio.to_write(current_user, utcnow(), zone()),
+        to_sign=portfolio.waiting_for(current_user),
+    )
 
 
 @bp.get("/my-team")

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from .extensions import db
 from .models import User, UTCDateTime, utcnow
@@ -107,7 +107,9 @@ class Observation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    request: Mapped[SupportRequest] = relationship()
+    request: Mapped[SupportRequest] = relationship(
+        backref=backref("observation", uselist=False, lazy="select")
+    )
     mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])
     nqsw: Mapped[User] = relationship(foreign_keys=[nqsw_id])
     standards: Mapped[list[Standard]] = relationship(

@@ -1,7 +1,7 @@
 """Template filters and the navigation each role sees."""
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
@@ -11,6 +11,7 @@ from flask_wtf.csrf import generate_csrf
 from .audit_labels import audit_label
 from .models import Role, utcnow
 from .models_availability import ExceptionKind
+from .models_observations import CLASSIFICATION_LABELS
 from .notifications import unread_count
 
 # (role, label, endpoint, endpoint prefix that marks it current)
@@ -91,7 +92,9 @@ def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
         )
 
     @app.template_filter("local_date")
-    def local_date(value: datetime | None) -> str:
+    def local_date(value: datetime | date | None) -> str:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return f"{value.day} {value:%B %Y}"
         return (
             "" if value is None else f"{value.astimezone(zone).day} {value.astimezone(zone):%B %Y}"
         )
@@ -120,6 +123,7 @@ def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
 
     app.add_template_filter(audit_label, "audit_label")
     app.add_template_global(STATUS_TAGS, "STATUS_TAGS")
+    app.add_template_global(CLASSIFICATION_LABELS, "CLASSIFICATION_LABELS")
 
     @app.context_processor
     def layout_globals() -> dict:

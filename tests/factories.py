@@ -60,3 +60,28 @@ def make_team_with_people(nqsws: int = 3) -> dict:
         assign_mentor(nqsw, mentors[index % 2])
     admin = make_user(Role.ADMIN)
     return {"team": team, "manager": manager, "mentors": mentors, "nqsws": people, "admin": admin}
+
+
+def make_completed_request(nqsw: User, mentor: User, days_ago: int = 1, **fields):
+    """An accompaniment that has happened: stored directly, as if asked, accepted and done."""
+    from datetime import UTC, datetime, timedelta
+
+    from nqsw_visits.models_requests import SupportRequest
+
+    ends = datetime.now(UTC).replace(microsecond=0) - timedelta(days=days_ago)
+    request = SupportRequest(
+        nqsw_id=nqsw.id,
+        mentor_id=mentor.id,
+        kind=fields.pop("kind", "home_visit"),
+        starts_at=ends - timedelta(hours=1),
+        ends_at=ends,
+        case_reference=fields.pop("case_reference", "CR-4417"),
+        purpose=fields.pop("purpose", "Review the plan with the family"),
+        feedback_on=fields.pop("feedback_on", "How I open the conversation"),
+        consent="yes",
+        status="completed",
+        **fields,
+    )
+    db.session.add(request)
+    db.session.commit()
+    return request

@@ -62,6 +62,17 @@ class ChooseUsersForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
+class TeamEditForm(ChooseUsersForm):
+    """A team's practice managers and the professional standards frameworks it uses."""
+
+    frameworks = SelectMultipleField(
+        "Professional standards this team uses",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        description="Leave all unticked to use every framework.",
+    )
+
+
 class TeamForm(FlaskForm):
     """A new team's name."""
 

@@ -1,4 +1,4 @@
-"""Administration of teams and their practice managers."""
+"""Administration of teams, their practice managers and the standards they use."""
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -8,9 +8,9 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Role, Team
 from ..security import role_required
-from ..services import people
+from ..services import frameworks, people
 from . import bp
-from .forms import ChooseUsersForm, TeamForm
+from .forms import TeamEditForm, TeamForm
 from .listing import list_people, show_error
 
 
@@ -32,7 +32,8 @@ def teams():
         .options(selectinload(Team.managers), selectinload(Team.members))
         .order_by(Team.name)
     ).all()
-    return render_template("admin/teams.html", form=form, teams=all_teams), (
+    chosen = frameworks.framework_names_by_team()
+    return render_template("admin/teams.html", form=form, teams=all_teams, chosen=chosen), (
         422 if form.errors else 200
     )
 
@@ -40,19 +41,22 @@ def teams():
 @bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def team_edit(team_id: int):
-    """Choose a team's practice managers."""
+    """Choose a team's practice managers and the professional standards it uses."""
     team = db.get_or_404(Team, team_id)
     candidates = list_people({"role": Role.PRACTICE_MANAGER.value, "status": "active"})
-    form = ChooseUsersForm(people=[m.id for m in team.managers])
-    form.people.label.text = f"Practice managers of {team.name}"
+    form = TeamEditForm(
+        people=[m.id for m in team.managers], frameworks=frameworks.team_framework_ids(team.id)
+    )
     form.people.choices = [(m.id, m.display_name) for m in candidates]
+    form.frameworks.choices = [(f.id, f.name) for f in frameworks.all_frameworks()]
     if form.validate_on_submit():
         try:
             people.set_team_managers(current_user, team, form.people.data)
+            frameworks.set_team_frameworks(current_user, team, form.frameworks.data)
             db.session.commit()
-            flash("Practice managers saved", "success")
+            flash(f"Practice managers saved, and the standards {team.name} uses", "success")
             return redirect(url_for("admin.teams"))
-        except people.PeopleError as error:
+        except (people.PeopleError, frameworks.FrameworkError) as error:
             show_error(form, error)
     return render_template("admin/team_edit.html", form=form, team=team), (
         422 if form.errors else 200

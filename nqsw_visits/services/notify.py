@@ -5,14 +5,16 @@ from ..models import User
 from ..models_requests import Notification, OutboxEmail, SupportRequest
 
 
-def notify(user: User, message: str, request: SupportRequest | None = None) -> None:
+def notify(
+    user: User, message: str, request: SupportRequest | None = None, link: str | None = None
+) -> None:
     """Queue a notice and an email for one person, in the caller's transaction."""
     db.session.add(
         Notification(
             user_id=user.id, request_id=request.id if request else None, message=message[:200]
         )
     )
-    link = f"/requests/{request.id}" if request else "/"
+    link = link or (f"/requests/{request.id}" if request else "/")
     db.session.add(
         OutboxEmail(
             to_address=user.email,

@@ -7,6 +7,7 @@ from sqlalchemy.orm import aliased, lazyload, selectinload
 
 from ..extensions import db
 from ..models import AuditEvent, MentorAssignment, Role, Team, TeamManager, User, UserRole, utcnow
+from ..models_requests import SupportRequest
 
 
 def _with_role(role: Role):
@@ -22,6 +23,15 @@ def mentors_of(nqsw: User) -> list[User]:
             .where(MentorAssignment.nqsw_id == nqsw.id, User.active)
             .order_by(User.display_name)
         )
+    )
+
+
+def requests_waiting(mentor: User) -> int:
+    """How many requests wait for this mentor's answer."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(SupportRequest)
+        .where(SupportRequest.mentor_id == mentor.id, SupportRequest.status == "requested")
     )
 
 

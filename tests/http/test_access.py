@@ -9,10 +9,17 @@ from sqlalchemy import func, select
 
 from nqsw_visits.extensions import db
 from nqsw_visits.models import AuditEvent, Role, User, UserRole
+from nqsw_visits.models_observations import Observation
 from nqsw_visits.models_requests import RequestKind
 from nqsw_visits.services import availability_store, scheduling
 from tests.conftest import sign_in
-from tests.factories import assign_mentor, make_manager_of, make_team, make_user
+from tests.factories import (
+    assign_mentor,
+    make_completed_request,
+    make_manager_of,
+    make_team,
+    make_user,
+)
 
 # The only views reachable without signing in (SECURITY.md: deny by default).
 # The calendar feed is public: its secret address is the key (tested with calendars).
@@ -71,6 +78,11 @@ EXPECTED = {
     "visit_requests.change_time": {NQSW: 200, MENTOR: 403, MANAGER: 403, ADMIN: 403},
     "visit_requests.hand_over": {NQSW: 403, MENTOR: 200, MANAGER: 403, ADMIN: 403},
     "visit_requests.did_not_happen": {NQSW: 403, MENTOR: 200, MANAGER: 403, ADMIN: 403},
+    "observations.write": only(MENTOR),
+    # An observation: its two parties, the NQSW's manager (a summary); 404 for anyone else.
+    "observations.show": {NQSW: 200, MENTOR: 200, MANAGER: 200, ADMIN: 404},
+    "observations.progress": {NQSW: 200, MENTOR: 200, MANAGER: 200, ADMIN: 404},
+    "observations.portfolio_print": {NQSW: 200, MENTOR: 404, MANAGER: 404, ADMIN: 404},
     "calendars.event": {NQSW: 200, MENTOR: 200, MANAGER: 404, ADMIN: 404},
     "calendars.feed_settings": every(200),
     "calendars.feed": every(404),  # no such secret
@@ -120,8 +132,19 @@ def world() -> dict:
         ),
         london,
     )
+    done = make_completed_request(people[NQSW], people[MENTOR])
+    observation = Observation(
+        request_id=done.id,
+        mentor_id=people[MENTOR].id,
+        nqsw_id=people[NQSW].id,
+        observed="Noted",
+        shared_at=done.ends_at,
+    )
+    db.session.add(observation)
     db.session.commit()
     ids = {
+        "observation_id": observation.id,
+        "nqsw_id": people[NQSW].id,
         "request_id": asked.id,
         "user_id": people[NQSW].id,
         "team_id": team.id,

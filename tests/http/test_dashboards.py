@@ -65,6 +65,9 @@ def test_an_nqsw_without_a_mentor_is_warned(client):
     assert "No mentor has been assigned to you yet." in html
 
 
+LINKED = '<span class="govuk-visually-hidden">: progress</span></a></td>'
+
+
 def test_a_mentor_sees_their_mentees_and_their_teams(client):
     team = make_team("Family Support East")
     mentor = make_user(Role.MENTOR)
@@ -74,8 +77,9 @@ def test_a_mentor_sees_their_mentees_and_their_teams(client):
     assign_mentor(make_user(Role.NQSW, name="Not Mine"), make_user(Role.MENTOR))
     html = page_as(client, mentor, "/mentoring")
     cell = '<td class="govuk-table__cell">'
-    assert f"{cell}Amira Hassan</td>{cell}Family Support East</td>" in html
-    assert f"{cell}Ben Carter</td>{cell}No team</td>" in html
+    linked = '<span class="govuk-visually-hidden">: progress</span></a></td>'
+    assert f">Amira Hassan{linked}{cell}Family Support East</td>" in html
+    assert f">Ben Carter{linked}{cell}No team</td>" in html
     assert "Gone Away" not in html
     assert "Not Mine" not in html
 
@@ -94,14 +98,14 @@ def test_a_manager_sees_their_teams_nqsws_and_who_has_no_mentor(client):
     assert f'<h2 class="govuk-heading-m">{data["team"].name}</h2>' in html
     mentor_a, mentor_b = (m.display_name for m in data["mentors"])
     assert (
-        f'>{first.display_name}</td>\n            <td class="govuk-table__cell">{mentor_a}</td>'
+        f'>{first.display_name}{LINKED}\n            <td class="govuk-table__cell">{mentor_a}</td>'
         in html
     )
     assert (
-        f'>{second.display_name}</td>\n            <td class="govuk-table__cell">{mentor_b}</td>'
+        f'>{second.display_name}{LINKED}\n            <td class="govuk-table__cell">{mentor_b}</td>'
         in html
     )
-    row = html[html.index(f">{without.display_name}</td>") :]
+    row = html[html.index(f">{without.display_name}{LINKED}") :]
     assert row.index("No mentor") < row.index("</tr>")
     assert html.count(">No mentor</strong>") == 1
     assert f"1 newly qualified social worker has no mentor:\n        {without.display_name}" in html

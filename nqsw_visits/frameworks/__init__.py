@@ -1,0 +1,1 @@
+"""Professional standards frameworks: the shipped data files and `flask load-framework`."""

@@ -1,0 +1,7 @@
+"""Observations: the record after an accompaniment, sign-off, and each NQSW's progress."""
+
+from flask import Blueprint
+
+bp = Blueprint("observations", __name__)
+
+from . import progress, record, writing  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,170 @@
+"""Reading an observation, and the steps after it: reflection, actions, sign-off, addenda."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..extensions import db
+from ..forms import ConfirmForm
+from ..htmx import is_htmx
+from ..models_observations import AgreedAction
+from ..security import not_found_unless
+from ..services import observations
+from . import bp
+from .access import observation_for, refused
+from .forms import ActionForm, AddendumForm, ReflectionForm
+
+
+def _page(observation, level, status=200, **forms):
+    """The observation page (or, for htmx, the one section that changed)."""
+    if level == "full":
+        observations.record_read(current_user, observation)
+        db.session.commit()
+    context = {
+        "observation": observation,
+        "level": level,
+        "confirm": ConfirmForm(),
+        "reflection_form": forms.get("reflection_form")
+        or ReflectionForm(obj=observation, formdata=None),
+        "action_form": forms.get("action_form") or ActionForm(formdata=None),
+        "addendum_form": forms.get("addendum_form") or AddendumForm(formdata=None),
+        "message": forms.get("message"),
+        "message_section": forms.get("section"),
+    }
+    context["form"] = next(
+        (f for f in ("reflection_form", "action_form", "addendum_form") if context[f].errors), None
+    )
+    context["form"] = context[context["form"]] if context["form"] else None
+    section = forms.get("section")
+    template = "observations/show.html"
+    if section and is_htmx():
+        template = f"observations/_{section}.html"
+    return render_template(template, **context), status
+
+
+def _done(observation, message: str, section: str):
+    db.session.commit()
+    if is_htmx():
+        db.session.refresh(observation)
+        return _page(observation, "full", section=section, message=message)
+    flash(message, "success")
+    return redirect(url_for("observations.show", observation_id=observation.id) + f"#{section}")
+
+
+@bp.get("/observations/<int:observation_id>")
+def show(observation_id: int):
+    """The whole record for its parties; the summary for a manager or another mentor."""
+    observation, level = observation_for(observation_id)
+    return _page(observation, level)
+
+
+@bp.post("/observations/<int:observation_id>/share")
+def share(observation_id: int):
+    """The mentor lets the NQSW read the observation."""
+    observation, _ = observation_for(observation_id, full=True)
+    try:
+        observations.share(current_user, observation)
+    except observations.ObservationError as error:
+        return _page(observation, "full", refused(error))
+    return _done(observation, f"Shared with {observation.nqsw.display_name}", "sign-off")
+
+
+@bp.post("/observations/<int:observation_id>/reflection")
+def reflect(observation_id: int):
+    """The NQSW saves their reflection."""
+    observation, _ = observation_for(observation_id, full=True)
+    form = ReflectionForm()
+    if form.validate_on_submit():
+        try:
+            observations.reflect(
+                current_user, observation, form.reflection.data, form.do_differently.data or ""
+            )
+            return _done(observation, "Reflection saved", "reflection")
+        except observations.ObservationError as error:
+            return _page(observation, "full", refused(error, form), reflection_form=form)
+    return _page(observation, "full", 422, reflection_form=form)
+
+
+@bp.post("/observations/<int:observation_id>/manager-sharing")
+def manager_sharing(observation_id: int):
+    """The NQSW shares the full text with their practice manager, or stops sharing it."""
+    observation, _ = observation_for(observation_id, full=True)
+    shared = request.form.get("shared") == "yes"
+    if not ConfirmForm().validate_on_submit():
+        return _page(observation, "full", 400)
+    try:
+        observations.share_with_manager(current_user, observation, shared)
+    except observations.ObservationError as error:
+        return _page(observation, "full", refused(error))
+    if shared:
+        return _done(observation, "Your practice manager can read the record", "sharing")
+    return _done(observation, "Only you and your mentor can read the record", "sharing")
+
+
+@bp.post("/observations/<int:observation_id>/sign")
+def sign(observation_id: int):
+    """The mentor or the NQSW signs; the record locks when both have."""
+    observation, _ = observation_for(observation_id, full=True)
+    if not ConfirmForm().validate_on_submit():
+        return _page(observation, "full", 400)
+    try:
+        observations.sign(current_user, observation)
+    except observations.ObservationError as error:
+        if is_htmx():
+            db.session.rollback()
+            return _page(observation, "full", error.status, section="sign-off", message=str(error))
+        return _page(observation, "full", refused(error))
+    if observation.locked_at is not None:
+        return _done(observation, "Signed: the record is now locked", "sign-off")
+    return _done(observation, "Signed", "sign-off")
+
+
+@bp.post("/observations/<int:observation_id>/actions")
+def add_action(observation_id: int):
+    """Add an agreed action."""
+    observation, _ = observation_for(observation_id, full=True)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            observations.add_action(
+                current_user, observation, form.what.data, form.owner.data, form.due_on.data
+            )
+            return _done(observation, "Action added", "actions")
+        except observations.ObservationError as error:
+            status = refused(error, form)
+    else:
+        status = 422
+    return _page(observation, "full", status, action_form=form, section="actions")
+
+
+@bp.post("/observations/<int:observation_id>/actions/<int:action_id>/done")
+def action_done(observation_id: int, action_id: int):
+    """Mark an agreed action done, or not done."""
+    observation, _ = observation_for(observation_id, full=True)
+    action = db.session.get(AgreedAction, action_id)
+    not_found_unless(
+        action is not None and action.observation_id == observation.id, "agreed action", action_id
+    )
+    if not ConfirmForm().validate_on_submit():
+        return _page(observation, "full", 400)
+    done = request.form.get("done") == "yes"
+    try:
+        observations.set_action_done(current_user, action, done)
+    except observations.ObservationError as error:
+        return _page(observation, "full", refused(error))
+    return _done(observation, "Action marked as done" if done else "Action reopened", "actions")
+
+
+@bp.post("/observations/<int:observation_id>/addenda")
+def add_addendum(observation_id: int):
+    """Add a dated addendum to a signed record."""
+    observation, _ = observation_for(observation_id, full=True)
+    form = AddendumForm()
+    if form.validate_on_submit():
+        try:
+            observations.add_addendum(current_user, observation, form.text.data)
+            return _done(observation, "Addendum added", "addenda")
+        except observations.ObservationError as error:
+            status = refused(error, form)
+    else:
+        status = 422
+    return _page(observation, "full", status, addendum_form=form, section="addenda")

@@ -1,0 +1,359 @@
+"""Writing, sharing, reflecting on, signing and adding to an observation, over HTTP."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from nqsw_visits.extensions import db
+from nqsw_visits.models import AuditEvent, Role
+from nqsw_visits.models_observations import AgreedAction, Observation, Standard
+from nqsw_visits.models_requests import Notification, OutboxEmail
+from tests.conftest import FreshContextClient, sign_in
+from tests.factories import (
+    assign_mentor,
+    make_completed_request,
+    make_manager_of,
+    make_team,
+    make_user,
+)
+
+NOTES = {
+    "classification": "asye_direct_observation",
+    "observed": "Opened by explaining why we had come; checked the plan point by point.",
+    "strengths": "Calm, clear language.",
+    "to_develop": "Leave more silence after a question.",
+    "look_out_for": "Who else is in the house.",
+    "for_case_record": "no",
+}
+
+
+@pytest.fixture
+def world(app):
+    team = make_team()
+    mentor = make_user(Role.MENTOR, name="Maya Okafor")
+    nqsw = make_user(Role.NQSW, name="Ella Nowak", team=team)
+    manager = make_user(Role.PRACTICE_MANAGER, name="Priya Shah")
+    other_mentor = make_user(Role.MENTOR)
+    other_nqsw = make_user(Role.NQSW, team=team)
+    admin = make_user(Role.ADMIN)
+    assign_mentor(nqsw, mentor)
+    assign_mentor(nqsw, other_mentor)
+    make_manager_of(team, manager)
+    request = make_completed_request(nqsw, mentor)
+    return {
+        "mentor": mentor,
+        "nqsw": nqsw,
+        "manager": manager,
+        "other_mentor": other_mentor,
+        "other_nqsw": other_nqsw,
+        "admin": admin,
+        "request": request,
+    }
+
+
+@pytest.fixture
+def as_(app):
+    clients = {}
+
+    app.test_client_class = FreshContextClient
+
+    def make(user):
+        if user.id not in clients:
+            clients[user.id] = app.test_client()
+            sign_in(clients[user.id], user)
+        return clients[user.id]
+
+    return make
+
+
+def standard_ids(*codes) -> list[int]:
+    return list(db.session.scalars(select(Standard.id).where(Standard.code.in_(codes))))
+
+
+def write(as_, world, share=True, **changes):
+    data = {**NOTES, "standards": standard_ids("PCF7", "KSS2"), **changes}
+    data["share" if share else "save"] = "1"
+    return as_(world["mentor"]).post(f"/requests/{world['request'].id}/observation", data=data)
+
+
+def the_observation() -> Observation:
+    db.session.expire_all()
+    return db.session.scalar(select(Observation))
+
+
+def actions() -> list[str]:
+    return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def test_the_mentor_writes_a_draft_then_shares_it(world, as_):
+    page = as_(world["mentor"]).get(f"/requests/{world['request'].id}/observation")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "CR-4417" in body and "How I open the conversation" in body  # pre-filled context
+    assert "PCF7 Skills and Interventions" in body and "KSS2 Communication" in body
+    assert write(as_, world, share=False).status_code == 302
+    draft = the_observation()
+    assert draft.shared_at is None and {s.code for s in draft.standards} == {"PCF7", "KSS2"}
+    # A draft is the mentor's alone: the NQSW and the manager get 404.
+    assert as_(world["nqsw"]).get(f"/observations/{draft.id}").status_code == 404
+    assert as_(world["manager"]).get(f"/observations/{draft.id}").status_code == 404
+    assert write(as_, world, share=True).status_code == 302
+    shared = the_observation()
+    assert shared.shared_at is not None
+    note = db.session.scalar(select(Notification).where(Notification.user_id == world["nqsw"].id))
+    assert "shared an observation" in note.message
+    email = db.session.scalar(
+        select(OutboxEmail).where(OutboxEmail.to_address == world["nqsw"].email)
+    )
+    assert NOTES["observed"] not in email.body and "CR-4417" not in email.body + email.subject
+    assert f"/observations/{shared.id}" in email.body
+    assert {"observation.started", "observation.saved", "observation.shared"} <= set(actions())
+
+
+def test_only_a_completed_accompaniment_gets_an_observation(world, as_):
+    world["request"].status = "accepted"
+    db.session.commit()
+    page = as_(world["mentor"]).get(f"/requests/{world['request'].id}/observation")
+    assert "once the event has happened" in page.get_data(as_text=True)
+    assert write(as_, world).status_code == 422
+    assert the_observation() is None
+
+
+def test_identifying_detail_is_refused_and_kept_for_correction(world, as_):
+    answer = write(as_, world, observed="Mrs Jones was at home at SW1A 1AA")
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and "There is a problem" in body
+    assert "Mrs Jones was at home" in body  # what was typed is kept
+    assert the_observation() is None
+
+
+def test_reflect_sign_lock_then_addenda(world, as_):
+    write(as_, world)
+    observation = the_observation()
+    nqsw = as_(world["nqsw"])
+    url = f"/observations/{observation.id}"
+    assert "Leave more silence" in nqsw.get(url).get_data(as_text=True)
+    early = nqsw.post(f"{url}/sign")  # no reflection yet
+    assert early.status_code == 422 and "Add your reflection" in early.get_data(as_text=True)
+    reflection = {"reflection": "I rushed the opening.", "do_differently": "Slow down."}
+    assert nqsw.post(f"{url}/reflection", data=reflection).status_code == 302
+    action = {"what": "Read the chronology first", "owner": "nqsw", "due_on": ["1", "3", "2027"]}
+    assert nqsw.post(f"{url}/actions", data=action).status_code == 302
+    assert nqsw.post(f"{url}/sign").status_code == 302
+    assert the_observation().nqsw_signed_at and not the_observation().locked_at
+    assert as_(world["mentor"]).post(f"{url}/sign").status_code == 302
+    locked = the_observation()
+    assert locked.locked_at and locked.mentor_signed_at
+    # Locked: no change to the notes, the reflection or the actions; addenda instead.
+    assert write(as_, world, observed="Changed").status_code == 302  # sent to the record
+    assert the_observation().observed == NOTES["observed"]
+    assert nqsw.post(f"{url}/reflection", data=reflection).status_code == 409
+    assert nqsw.post(f"{url}/actions", data=action).status_code == 409
+    done = nqsw.post(f"{url}/actions/{locked.actions[0].id}/done", data={"done": "yes"})
+    assert done.status_code == 302 and the_observation().actions[0].done_at  # follow-up
+    assert nqsw.post(f"{url}/addenda", data={"text": "Chronology read."}).status_code == 302
+    page = as_(world["mentor"]).get(url).get_data(as_text=True)
+    assert "Chronology read." in page and "Signed and locked" in page
+    assert {"observation.signed", "observation.locked", "observation.addendum"} <= set(actions())
+
+
+def test_a_change_after_a_signature_clears_it(world, as_):
+    write(as_, world)
+    observation = the_observation()
+    nqsw = as_(world["nqsw"])
+    url = f"/observations/{observation.id}"
+    nqsw.post(f"{url}/reflection", data={"reflection": "Rushed."})
+    nqsw.post(f"{url}/sign")
+    assert the_observation().nqsw_signed_at
+    write(as_, world, strengths="Calm, clear language; good eye contact.")
+    assert the_observation().nqsw_signed_at is None
+
+
+def test_the_database_refuses_changes_to_a_locked_record(world, as_):
+    write(as_, world)
+    observation = the_observation()
+    as_(world["nqsw"]).post(f"/observations/{observation.id}/reflection", data={"reflection": "R"})
+    as_(world["nqsw"]).post(f"/observations/{observation.id}/sign")
+    as_(world["mentor"]).post(f"/observations/{observation.id}/sign")
+    assert the_observation().locked_at
+    with pytest.raises(DBAPIError):
+        db.session.execute(
+            text("UPDATE observations SET observed = 'rewritten' WHERE id = :id"),
+            {"id": observation.id},
+        )
+        db.session.flush()
+    db.session.rollback()
+    db.session.execute(
+        text("UPDATE observations SET shared_with_manager = true WHERE id = :id"),
+        {"id": observation.id},
+    )
+    db.session.commit()
+
+
+def test_who_sees_what(world, as_, caplog):
+    write(as_, world)
+    observation = the_observation()
+    url = f"/observations/{observation.id}"
+    private = NOTES["observed"]
+    assert private in as_(world["mentor"]).get(url).get_data(as_text=True)
+    assert private in as_(world["nqsw"]).get(url).get_data(as_text=True)
+    summary = as_(world["manager"]).get(url)
+    assert summary.status_code == 200
+    body = summary.get_data(as_text=True)
+    assert private not in body and "CR-4417" not in body
+    assert "Direct observation for the ASYE portfolio" in body and "PCF7" in body
+    other_mentor = as_(world["other_mentor"]).get(url).get_data(as_text=True)
+    assert private not in other_mentor and "PCF7" in other_mentor
+    for outsider in ("other_nqsw", "admin"):
+        assert as_(world[outsider]).get(url).status_code == 404
+    assert "object refused" in caplog.text
+    as_(world["nqsw"]).post(f"{url}/manager-sharing", data={"shared": "yes"})
+    assert private in as_(world["manager"]).get(url).get_data(as_text=True)
+    reads = db.session.scalars(
+        select(AuditEvent.actor_id).where(AuditEvent.action == "observation.read")
+    ).all()
+    assert {world["mentor"].id, world["nqsw"].id, world["manager"].id} <= set(reads)
+    assert world["other_mentor"].id not in reads  # a summary is not a read of the notes
+
+
+@pytest.mark.parametrize(
+    ("who", "step", "status"),
+    [
+        ("nqsw", "sign", 302),
+        ("mentor", "sign", 302),
+        ("manager", "sign", 404),
+        ("other_mentor", "sign", 404),
+        ("other_nqsw", "sign", 404),
+        ("admin", "sign", 404),
+        ("manager", "reflection", 404),
+        ("other_mentor", "actions", 404),
+        ("admin", "addenda", 404),
+        ("manager", "manager-sharing", 404),
+    ],
+)
+def test_who_may_act(world, as_, who, step, status):
+    write(as_, world)
+    observation = the_observation()
+    as_(world["nqsw"]).post(f"/observations/{observation.id}/reflection", data={"reflection": "R"})
+    data = {
+        "sign": {},
+        "reflection": {"reflection": "Not mine to write"},
+        "actions": {"what": "x", "owner": "nqsw", "due_on": ["1", "3", "2027"]},
+        "addenda": {"text": "x"},
+        "manager-sharing": {"shared": "yes"},
+    }[step]
+    answer = as_(world[who]).post(f"/observations/{observation.id}/{step}", data=data)
+    assert answer.status_code == status
+
+
+@pytest.mark.parametrize("who", ["nqsw", "manager", "other_mentor", "admin"])
+def test_only_the_requests_mentor_writes(world, as_, who):
+    answer = as_(world[who]).post(f"/requests/{world['request'].id}/observation", data=NOTES)
+    assert answer.status_code in (403, 404)
+    assert the_observation() is None
+
+
+def observe(world, how_many: int) -> None:
+    """More completed accompaniments: shared, signed and draft observations, with actions."""
+    standards = list(db.session.scalars(select(Standard).limit(4)))
+    for index in range(how_many):
+        request = make_completed_request(world["nqsw"], world["mentor"], days_ago=index + 2)
+        observation = Observation(
+            request_id=request.id,
+            mentor_id=world["mentor"].id,
+            nqsw_id=world["nqsw"].id,
+            classification="asye_direct_observation" if index % 2 else "formative",
+            observed="Noted",
+            shared_at=request.ends_at if index % 3 else None,
+            standards=standards[: index % 4],
+        )
+        db.session.add(observation)
+        db.session.flush()
+        db.session.add(
+            AgreedAction(
+                observation_id=observation.id,
+                what="Read up",
+                owner="nqsw",
+                due_on=date(2027, 3, 1),
+                added_by_id=world["nqsw"].id,
+            )
+        )
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("nqsw", "/people/{nqsw}/progress"),
+        ("manager", "/people/{nqsw}/progress"),
+        ("nqsw", "/people/{nqsw}/portfolio"),
+        ("mentor", "/mentoring"),
+        ("nqsw", "/my-support"),
+    ],
+)
+def test_queries_do_not_grow_with_observations(world, as_, count_queries, who, path):
+    url = path.format(nqsw=world["nqsw"].id)
+    client = as_(world[who])
+    observe(world, 2)
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    observe(world, 20)
+    with count_queries() as many:
+        assert client.get(url).status_code == 200
+    assert many.count == few.count
+
+
+def test_progress_counts_against_the_asye_and_lists_standards(world, as_):
+    write(as_, world)
+    observation = the_observation()
+    url = f"/observations/{observation.id}"
+    as_(world["nqsw"]).post(f"{url}/reflection", data={"reflection": "Rushed."})
+    as_(world["nqsw"]).post(f"{url}/sign")
+    as_(world["mentor"]).post(f"{url}/sign")
+    action = {"what": "Shadow a core group", "owner": "both", "due_on": ["1", "3", "2027"]}
+    page = as_(world["manager"]).get(f"/people/{world['nqsw'].id}/progress")
+    body = page.get_data(as_text=True)
+    assert "1 of 3" in body
+    evidenced = body.split("Standards evidenced")[1].split("Not yet seen")[0]
+    not_seen = body.split("Not yet seen")[1].split("Open actions")[0]
+    assert "PCF7 Skills and Interventions" in evidenced and "KSS2 Communication" in evidenced
+    assert "PCF1 Professionalism" in not_seen and "PCF7" not in not_seen
+    assert NOTES["observed"] not in body  # the progress page is a summary
+    assert as_(world["nqsw"]).post(f"{url}/actions", data=action).status_code == 409
+
+
+def test_the_portfolio_prints_signed_records_without_case_references(world, as_):
+    write(as_, world)
+    observation = the_observation()
+    url = f"/observations/{observation.id}"
+    as_(world["nqsw"]).post(f"{url}/reflection", data={"reflection": "I rushed."})
+    portfolio = f"/people/{world['nqsw'].id}/portfolio"
+    assert "1 observation is not yet signed" in as_(world["nqsw"]).get(portfolio).get_data(
+        as_text=True
+    )
+    as_(world["nqsw"]).post(f"{url}/sign")
+    as_(world["mentor"]).post(f"{url}/sign")
+    body = as_(world["nqsw"]).get(portfolio).get_data(as_text=True)
+    assert NOTES["observed"] in body and "I rushed." in body
+    assert "CR-4417" not in body
+    assert body.count('class="app-portfolio-entry"') == 1
+    reads = db.session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "observation.read")
+    ).all()
+    assert any("portfolio" in (detail or "") for detail in reads)
+
+
+def test_the_homes_list_what_waits(world, as_):
+    home = as_(world["mentor"]).get("/mentoring").get_data(as_text=True)
+    assert "Observations to write" in home and "Ella Nowak" in home
+    assert "Overdue" not in home  # one day ago: not yet 5 working days
+    old = make_completed_request(world["nqsw"], world["mentor"], days_ago=10)
+    home = as_(world["mentor"]).get("/mentoring").get_data(as_text=True)
+    assert home.count("Overdue") == 1 and f"/requests/{old.id}/observation" in home
+    write(as_, world)
+    mine = as_(world["nqsw"]).get("/my-support").get_data(as_text=True)
+    assert "add your reflection" in mine
+    home = as_(world["mentor"]).get("/mentoring").get_data(as_text=True)
+    assert "Observations to sign" in home
