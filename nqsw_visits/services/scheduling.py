@@ -145,11 +145,13 @@ def ask(nqsw: User, mentor_id: int, details: Details, zone: ZoneInfo) -> Support
     """An NQSW asks one of their mentors; the time is held until the mentor answers."""
     if db.session.get(MentorAssignment, (nqsw.id, mentor_id)) is None:
         raise SchedulingError("Choose one of your mentors", field="mentor")
-    if details.kind != RequestKind.CASE_DISCUSSION and not CASE_REFERENCE.match(
+    needs_reference = details.kind != RequestKind.CASE_DISCUSSION
+    if (needs_reference or details.case_reference) and not CASE_REFERENCE.match(
         details.case_reference or ""
     ):
         raise SchedulingError(
-            "Enter the case reference from the case system", field="case_reference"
+            "Enter the case reference from the case system, for example CR-12345",
+            field="case_reference",
         )
     if details.ends_at <= details.starts_at:
         raise SchedulingError("The end time must be after the start time", field="ends")

@@ -1,5 +1,7 @@
 """Forms for asking for support and answering a request."""
 
+import re
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -27,8 +29,14 @@ VENUES = [
 ]
 
 
+# PostgreSQL refuses NUL in text, and no note needs other control characters either.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def no_identifying_detail(form, field):
     """Refuse text that looks like a name, postcode or date of birth, saying which."""
+    if _CONTROL.search(field.data or ""):
+        raise ValidationError("Remove the control characters from this text")
     found = privacy_problems(field.data or "")
     if found:
         raise ValidationError(

@@ -174,9 +174,12 @@ def test_a_change_after_a_signature_clears_it(world, as_):
 def test_the_database_refuses_changes_to_a_locked_record(world, as_):
     write(as_, world)
     observation = the_observation()
-    as_(world["nqsw"]).post(f"/observations/{observation.id}/reflection", data={"reflection": "R"})
-    as_(world["nqsw"]).post(f"/observations/{observation.id}/sign")
-    as_(world["mentor"]).post(f"/observations/{observation.id}/sign")
+    url = f"/observations/{observation.id}"
+    as_(world["nqsw"]).post(f"{url}/reflection", data={"reflection": "R"})
+    action = {"what": "Read the file", "owner": "nqsw", "due_on": ["1", "3", "2027"]}
+    as_(world["nqsw"]).post(f"{url}/actions", data=action)
+    as_(world["nqsw"]).post(f"{url}/sign")
+    as_(world["mentor"]).post(f"{url}/sign")
     assert the_observation().locked_at
     with pytest.raises(DBAPIError):
         db.session.execute(
@@ -185,6 +188,23 @@ def test_the_database_refuses_changes_to_a_locked_record(world, as_):
         )
         db.session.flush()
     db.session.rollback()
+    sneaks = [
+        "INSERT INTO observation_standards (observation_id, standard_id) "
+        "SELECT :id, id FROM standards WHERE code = 'PCF1'",
+        "INSERT INTO agreed_actions (observation_id, what, owner, due_on, added_by_id, "
+        "created_at) SELECT :id, 'x', 'nqsw', due_on, added_by_id, created_at "
+        "FROM agreed_actions WHERE observation_id = :id",
+        "UPDATE agreed_actions SET what = 'rewritten' WHERE observation_id = :id",
+    ]
+    for sneak in sneaks:
+        with pytest.raises(DBAPIError, match="observation locked"):
+            db.session.execute(text(sneak), {"id": observation.id})
+            db.session.flush()
+        db.session.rollback()
+    db.session.execute(  # follow-up on an action is not a change to the record
+        text("UPDATE agreed_actions SET done_at = created_at WHERE observation_id = :id"),
+        {"id": observation.id},
+    )
     db.session.execute(
         text("UPDATE observations SET shared_with_manager = true WHERE id = :id"),
         {"id": observation.id},
@@ -357,3 +377,13 @@ def test_the_homes_list_what_waits(world, as_):
     assert "add your reflection" in mine
     home = as_(world["mentor"]).get("/mentoring").get_data(as_text=True)
     assert "Observations to sign" in home
+
+
+def test_control_characters_are_refused_not_a_crash(world, as_):
+    # PostgreSQL refuses NUL in text: it must be a 422 with a message, never a 500.
+    assert write(as_, world, observed="Seen\x00").status_code == 422
+    write(as_, world)
+    url = f"/observations/{the_observation().id}"
+    answer = as_(world["nqsw"]).post(f"{url}/reflection", data={"reflection": "R\x00"})
+    assert answer.status_code == 422
+    assert "Remove the control characters" in answer.get_data(as_text=True)

@@ -708,3 +708,18 @@ def test_my_requests_queries_do_not_grow_with_requests(people, client_for, count
     with count_queries() as many:
         assert names(client.get("/requests"), "Helper") == 30
     assert many.count == few.count, many.statements
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"purpose": "First visit\x00"},
+        {"area": "North\x1b"},
+        {"kind": "case_discussion", "case_reference": "CR\x00-1"},
+    ],
+)
+def test_control_characters_are_refused_not_a_crash(people, client_for, fields):
+    client = client_for(people["nqsw"])
+    response = client.post("/requests/new", data=ask_form(people["mentor"], **fields))
+    assert response.status_code == 422
+    assert count(SupportRequest) == 0
