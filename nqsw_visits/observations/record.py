@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..forms import ConfirmForm
-from ..htmx import is_htmx
+from ..htmx import hx_redirect, is_htmx
 from ..models_observations import AgreedAction
 from ..security import not_found_unless
 from ..services import observations
@@ -78,7 +78,7 @@ def reflect(observation_id: int):
             observations.reflect(
                 current_user, observation, form.reflection.data, form.do_differently.data or ""
             )
-            return _done(observation, "Reflection saved", "reflection")
+            return _done(observation, "Reflection saved", "reflection-section")
         except observations.ObservationError as error:
             return _page(observation, "full", refused(error, form), reflection_form=form)
     return _page(observation, "full", 422, reflection_form=form)
@@ -109,9 +109,9 @@ def sign(observation_id: int):
     try:
         observations.sign(current_user, observation)
     except observations.ObservationError as error:
-        if is_htmx():
-            db.session.rollback()
-            return _page(observation, "full", error.status, section="sign-off", message=str(error))
+        if is_htmx():  # the whole page shows the refusal, as an error
+            refused(error)
+            return hx_redirect(url_for("observations.show", observation_id=observation_id))
         return _page(observation, "full", refused(error))
     if observation.locked_at is not None:
         return _done(observation, "Signed: the record is now locked", "sign-off")

@@ -20,10 +20,11 @@ from sqlalchemy import func, select, text
 from werkzeug.serving import make_server
 
 from nqsw_visits.extensions import db
-from nqsw_visits.models import Role
+from nqsw_visits.models import AuditEvent, Role
+from nqsw_visits.models_observations import Classification, Observation
 from nqsw_visits.models_requests import MentorHold, RequestEvent, RequestKind, SupportRequest
-from nqsw_visits.services import availability, availability_store, scheduling
-from tests.factories import DEFAULT_PASSWORD, assign_mentor, make_user
+from nqsw_visits.services import availability, availability_store, observations, scheduling
+from tests.factories import DEFAULT_PASSWORD, assign_mentor, make_completed_request, make_user
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -357,3 +358,46 @@ def test_accept_racing_withdraw_has_one_winner(app, server, mentor, totals):
         assert changes == ["accepted" if won_by_accept else "withdrawn"]
         totals[f"{stored.status} won"] += 1
         assert overlaps() == {"holds": 0, "accepted": 0, "holding": 0}
+
+
+def shared_observation(nqsw, mentor) -> int:
+    """A completed visit with an observation shared and reflected on, ready to sign."""
+    request = make_completed_request(nqsw, mentor)
+    observation = observations.start(mentor, request)
+    notes = observations.Notes(Classification.FORMATIVE, observed="Seen")
+    observations.save_notes(mentor, observation, notes)
+    observations.share(mentor, observation)
+    observations.reflect(nqsw, observation, "Reflected", "")
+    db.session.commit()
+    return observation.id
+
+
+def test_both_signing_at_once_locks_the_record_once(app, server, mentor, totals):
+    """Ten mentor and ten NQSW sessions sign together: it ends signed by both and locked once."""
+    nqsw = make_user(Role.NQSW)
+    assign_mentor(nqsw, mentor)
+    ids = [shared_observation(nqsw, mentor) for _ in range(ROUNDS)]
+    mentor_email, nqsw_email = mentor.email, nqsw.email
+    db.session.commit()  # the test's own transaction must not hold SQLite's write lock
+    half = CLIENTS // 2
+    signers = [server.session().sign_in(mentor_email) for _ in range(half)]
+    signers += [server.session().sign_in(nqsw_email) for _ in range(half)]
+
+    for observation_id in ids:
+        path = f"/observations/{observation_id}/sign"
+        server.peak = 0
+        statuses, _ = race([lambda s=signer, p=path: s.send("POST", p, {}) for signer in signers])
+        counted = tally(totals, server, statuses, {302})
+        assert counted["5xx"] == 0 and counted["other"] == 0, statuses
+        db.session.rollback()
+        stored = db.session.get(Observation, observation_id)
+        assert stored.mentor_signed_at and stored.nqsw_signed_at and stored.locked_at
+        locks = db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.action == "observation.locked", AuditEvent.object_id == observation_id
+            )
+        )
+        assert locks == 1
+        db.session.rollback()  # let go of SQLite's write lock before the next round
