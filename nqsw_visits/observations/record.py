@@ -1,11 +1,11 @@
 """Reading an observation, and the steps after it: reflection, actions, sign-off, addenda."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
 from ..forms import ConfirmForm
-from ..htmx import hx_redirect, is_htmx
+from ..htmx import hx_redirect, is_htmx, render_page_or_fragment
 from ..models_observations import AgreedAction
 from ..security import not_found_unless
 from ..services import observations
@@ -14,31 +14,29 @@ from .access import observation_for, refused
 from .forms import ActionForm, AddendumForm, ReflectionForm
 
 
-def _page(observation, level, status=200, **forms):
+def _page(observation, level, status=200, *, section=None, message=None, **forms):
     """The observation page (or, for htmx, the one section that changed)."""
     if level == "full":
         observations.record_read(current_user, observation)
         db.session.commit()
-    context = {
-        "observation": observation,
-        "level": level,
-        "confirm": ConfirmForm(),
+    forms = {
         "reflection_form": forms.get("reflection_form")
         or ReflectionForm(obj=observation, formdata=None),
         "action_form": forms.get("action_form") or ActionForm(formdata=None),
         "addendum_form": forms.get("addendum_form") or AddendumForm(formdata=None),
-        "message": forms.get("message"),
-        "message_section": forms.get("section"),
     }
-    context["form"] = next(
-        (f for f in ("reflection_form", "action_form", "addendum_form") if context[f].errors), None
+    return render_page_or_fragment(
+        "observations/show.html",
+        f"observations/_{section}.html" if section else "observations/show.html",
+        status,
+        observation=observation,
+        level=level,
+        confirm=ConfirmForm(),
+        message=message,
+        message_section=section,
+        form=next((form for form in forms.values() if form.errors), None),  # error summary
+        **forms,
     )
-    context["form"] = context[context["form"]] if context["form"] else None
-    section = forms.get("section")
-    template = "observations/show.html"
-    if section and is_htmx():
-        template = f"observations/_{section}.html"
-    return render_template(template, **context), status
 
 
 def _done(observation, message: str, section: str):
