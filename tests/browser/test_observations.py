@@ -385,6 +385,7 @@ def _portfolio(page: Page, check, p: str, shots: bool) -> list[str]:
     expect(entry).to_be_visible()
     expect(entry.locator("h2")).to_be_visible()
     _shot(page, "portfolio-print", shots)
+    failures += check(page, f"{p}portfolio-printed")
     page.emulate_media(media="screen")
     expect(page.locator(".govuk-service-navigation")).to_be_visible()
     return failures
