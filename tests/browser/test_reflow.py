@@ -1,11 +1,15 @@
 """WCAG 1.4.10 reflow: at 320 CSS pixels wide no page scrolls sideways (tables may, inside
 their own box)."""
 
+from datetime import date
+
 import pytest
 from playwright.sync_api import Page
 
 from nqsw_visits.extensions import db
-from tests.factories import make_team_with_people, make_user
+from nqsw_visits.models_observations import Classification
+from nqsw_visits.services import observations
+from tests.factories import make_completed_request, make_team_with_people, make_user
 
 from .journeys import sign_in
 
@@ -16,6 +20,22 @@ def _overflow(page: Page, path: str) -> str | None:
     page.goto(path)
     extra = page.evaluate(OVERFLOW)
     return f"{path} is {extra}px too wide" if extra > 0 else None
+
+
+def _an_observation_with_an_action(people) -> tuple[int, int]:
+    """A shared observation of the first NQSW's visit, with a long agreed action."""
+    nqsw, mentor = people["nqsws"][0], people["mentors"][0]
+    request = make_completed_request(nqsw, mentor)
+    observation = observations.start(mentor, request)
+    notes = observations.Notes(Classification.ASYE_DIRECT, observed="Seen " * 80)
+    observations.save_notes(mentor, observation, notes)
+    observations.share(mentor, observation)
+    observations.add_action(
+        nqsw, observation, "Read the whole chronology before the next visit", "both", date.today()
+    )
+    ids = observation.id, request.id
+    db.session.commit()  # last: reading after it would hold SQLite's lock against the server
+    return ids
 
 
 @pytest.mark.browser
@@ -34,11 +54,17 @@ def test_pages_fit_a_320px_wide_screen(browse):
         "admin": people["admin"].email,
     }
     nqsw_id, team_id = people["nqsws"][0].id, people["team"].id
-    db.session.commit()
+    observation_id, request_id = _an_observation_with_an_action(people)
     paths = {
-        "nqsw": ["/my-support", "/account/password"],
-        "mentor": ["/mentoring"],
-        "manager": ["/my-team"],
+        "nqsw": [
+            "/my-support",
+            "/account/password",
+            f"/people/{nqsw_id}/progress",
+            f"/observations/{observation_id}",
+            f"/people/{nqsw_id}/portfolio",
+        ],
+        "mentor": ["/mentoring", f"/requests/{request_id}/observation"],
+        "manager": ["/my-team", f"/people/{nqsw_id}/progress", f"/observations/{observation_id}"],
         "admin": [
             "/admin/",
             "/admin/people",
