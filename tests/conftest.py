@@ -147,6 +147,21 @@ def client(app):
 
 
 @pytest.fixture
+def client_for(app):
+    """client_for(user): that person's own test client, signed in (the same one each time)."""
+    app.test_client_class = FreshContextClient
+    clients = {}
+
+    def make(user):
+        if user.id not in clients:
+            clients[user.id] = app.test_client()
+            sign_in(clients[user.id], user)
+        return clients[user.id]
+
+    return make
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 

@@ -85,3 +85,16 @@ def make_completed_request(nqsw: User, mentor: User, days_ago: int = 1, **fields
     db.session.add(request)
     db.session.commit()
     return request
+
+
+def make_shared_observation(request, **notes):
+    """The request mentor's observation of it, written and shared with the NQSW."""
+    from nqsw_visits.models_observations import Classification
+    from nqsw_visits.services import observations
+
+    observation = observations.start(request.mentor, request)
+    written = {"classification": Classification.FORMATIVE, "observed": "Seen", **notes}
+    observations.save_notes(request.mentor, observation, observations.Notes(**written))
+    observations.share(request.mentor, observation)
+    db.session.commit()
+    return observation

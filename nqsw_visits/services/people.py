@@ -218,3 +218,10 @@ def set_team_managers(actor: User, team: Team, manager_ids: Iterable[int]) -> No
     db.session.execute(delete(TeamManager).where(TeamManager.team_id == team.id))
     db.session.add_all(TeamManager(team_id=team.id, user_id=uid) for uid in manager_ids)
     audit.record("team.managers_set", actor=actor, obj=team, manager_ids=sorted(manager_ids))
+
+
+def manages(manager: User, nqsw: User) -> bool:
+    """True when this person is a practice manager of the NQSW's team."""
+    return bool(nqsw.team_id) and (
+        db.session.get(TeamManager, (nqsw.team_id, manager.id)) is not None
+    )

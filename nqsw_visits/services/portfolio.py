@@ -9,21 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
-from ..models import MentorAssignment, TeamManager, User
+from ..models import MentorAssignment, User
 from ..models_availability import BankHoliday
 from ..models_observations import AgreedAction, Classification, Observation, Standard
 from ..models_requests import RequestStatus, SupportRequest
 from .availability import add_working_days
 from .frameworks import standards_for_team
+from .people import manages
 
 ASYE_DIRECT_OBSERVATIONS = 3  # what the ASYE asks for
 WRITE_UP_WORKING_DAYS = 5  # an observation not written by then is overdue
-
-
-def _manages(viewer: User, nqsw: User) -> bool:
-    return bool(nqsw.team_id) and (
-        db.session.get(TeamManager, (nqsw.team_id, viewer.id)) is not None
-    )
 
 
 def _mentors(viewer: User, nqsw: User) -> bool:
@@ -38,7 +33,7 @@ def view_level(viewer: User, observation: Observation) -> str | None:
         return None
     if viewer.id == observation.nqsw_id:
         return "full"
-    if _manages(viewer, observation.nqsw):
+    if manages(viewer, observation.nqsw):
         return "full" if observation.shared_with_manager else "summary"
     if _mentors(viewer, observation.nqsw):
         return "summary"
@@ -47,7 +42,7 @@ def view_level(viewer: User, observation: Observation) -> str | None:
 
 def may_see_progress(viewer: User, nqsw: User) -> bool:
     """The NQSW, their current mentors and their practice manager."""
-    return viewer.id == nqsw.id or _mentors(viewer, nqsw) or _manages(viewer, nqsw)
+    return viewer.id == nqsw.id or _mentors(viewer, nqsw) or manages(viewer, nqsw)
 
 
 @dataclass(frozen=True)

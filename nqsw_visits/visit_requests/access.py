@@ -3,16 +3,16 @@
 from flask_login import current_user
 
 from ..extensions import db
-from ..models import TeamManager
 from ..models_requests import SupportRequest
 from ..security import not_found_unless
+from ..services.people import manages
 
 
 def request_for(request_id: int, *, manager_may_read: bool = False) -> SupportRequest:
     """The request if the current user is its NQSW or mentor (or may read it); else 404."""
     request = db.session.get(SupportRequest, request_id)
     allowed = request is not None and current_user.id in (request.nqsw_id, request.mentor_id)
-    if request is not None and not allowed and manager_may_read and request.nqsw.team_id:
-        allowed = db.session.get(TeamManager, (request.nqsw.team_id, current_user.id)) is not None
+    if request is not None and not allowed and manager_may_read:
+        allowed = manages(current_user, request.nqsw)
     not_found_unless(allowed, "support request", request_id)
     return request

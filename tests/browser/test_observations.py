@@ -12,14 +12,14 @@ from sqlalchemy import select
 
 from nqsw_visits.availability.access import local_today, zone
 from nqsw_visits.extensions import db
-from nqsw_visits.models import Role, User
+from nqsw_visits.models import Role
 from nqsw_visits.models_observations import Classification, Standard
 from nqsw_visits.models_requests import SupportRequest
-from nqsw_visits.services import observations
 from tests.factories import (
     assign_mentor,
     make_completed_request,
     make_manager_of,
+    make_shared_observation,
     make_team,
     make_user,
 )
@@ -79,23 +79,17 @@ def _people() -> dict:
 
 def _shared(found: dict) -> int:
     """The mentor's observation of the visit, written and shared as the form would; its id."""
-    mentor = db.session.get(User, found["mentor_id"])
     visit = db.session.get(SupportRequest, found["request_id"])
     standards = db.session.scalars(select(Standard.id).where(Standard.code.in_(["PCF7", "KSS2"])))
-    observation = observations.start(mentor, visit)
-    observations.save_notes(
-        mentor,
-        observation,
-        observations.Notes(
-            classification=Classification.ASYE_DIRECT,
-            observed=OBSERVED,
-            strengths=STRENGTHS,
-            standard_ids=tuple(standards),
-        ),
+    observation = make_shared_observation(
+        visit,
+        classification=Classification.ASYE_DIRECT,
+        observed=OBSERVED,
+        strengths=STRENGTHS,
+        standard_ids=tuple(standards),
     )
-    observations.share(mentor, observation)
     made_id = observation.id
-    db.session.commit()
+    db.session.commit()  # reading the id began a transaction: end it before the browser acts
     return made_id
 
 

@@ -9,7 +9,12 @@ from playwright.sync_api import Page
 from nqsw_visits.extensions import db
 from nqsw_visits.models_observations import Classification
 from nqsw_visits.services import observations
-from tests.factories import make_completed_request, make_team_with_people, make_user
+from tests.factories import (
+    make_completed_request,
+    make_shared_observation,
+    make_team_with_people,
+    make_user,
+)
 
 from .journeys import sign_in
 
@@ -26,10 +31,9 @@ def _an_observation_with_an_action(people) -> tuple[int, int]:
     """A shared observation of the first NQSW's visit, with a long agreed action."""
     nqsw, mentor = people["nqsws"][0], people["mentors"][0]
     request = make_completed_request(nqsw, mentor)
-    observation = observations.start(mentor, request)
-    notes = observations.Notes(Classification.ASYE_DIRECT, observed="Seen " * 80)
-    observations.save_notes(mentor, observation, notes)
-    observations.share(mentor, observation)
+    observation = make_shared_observation(
+        request, classification=Classification.ASYE_DIRECT, observed="Seen " * 80
+    )
     observations.add_action(
         nqsw, observation, "Read the whole chronology before the next visit", "both", date.today()
     )

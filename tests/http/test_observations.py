@@ -10,7 +10,6 @@ from nqsw_visits.extensions import db
 from nqsw_visits.models import AuditEvent, Role
 from nqsw_visits.models_observations import AgreedAction, Observation, Standard
 from nqsw_visits.models_requests import Notification, OutboxEmail
-from tests.conftest import FreshContextClient, sign_in
 from tests.factories import (
     assign_mentor,
     make_completed_request,
@@ -53,29 +52,16 @@ def world(app):
     }
 
 
-@pytest.fixture
-def as_(app):
-    clients = {}
-
-    app.test_client_class = FreshContextClient
-
-    def make(user):
-        if user.id not in clients:
-            clients[user.id] = app.test_client()
-            sign_in(clients[user.id], user)
-        return clients[user.id]
-
-    return make
-
-
 def standard_ids(*codes) -> list[int]:
     return list(db.session.scalars(select(Standard.id).where(Standard.code.in_(codes))))
 
 
-def write(as_, world, share=True, **changes):
+def write(client_for, world, share=True, **changes):
     data = {**NOTES, "standards": standard_ids("PCF7", "KSS2"), **changes}
     data["share" if share else "save"] = "1"
-    return as_(world["mentor"]).post(f"/requests/{world['request'].id}/observation", data=data)
+    return client_for(world["mentor"]).post(
+        f"/requests/{world['request'].id}/observation", data=data
+    )
 
 
 def the_observation() -> Observation:
@@ -87,19 +73,19 @@ def actions() -> list[str]:
     return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
 
 
-def test_the_mentor_writes_a_draft_then_shares_it(world, as_):
-    page = as_(world["mentor"]).get(f"/requests/{world['request'].id}/observation")
+def test_the_mentor_writes_a_draft_then_shares_it(world, client_for):
+    page = client_for(world["mentor"]).get(f"/requests/{world['request'].id}/observation")
     body = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "CR-4417" in body and "How I open the conversation" in body  # pre-filled context
     assert "PCF7 Skills and Interventions" in body and "KSS2 Communication" in body
-    assert write(as_, world, share=False).status_code == 302
+    assert write(client_for, world, share=False).status_code == 302
     draft = the_observation()
     assert draft.shared_at is None and {s.code for s in draft.standards} == {"PCF7", "KSS2"}
     # A draft is the mentor's alone: the NQSW and the manager get 404.
-    assert as_(world["nqsw"]).get(f"/observations/{draft.id}").status_code == 404
-    assert as_(world["manager"]).get(f"/observations/{draft.id}").status_code == 404
-    assert write(as_, world, share=True).status_code == 302
+    assert client_for(world["nqsw"]).get(f"/observations/{draft.id}").status_code == 404
+    assert client_for(world["manager"]).get(f"/observations/{draft.id}").status_code == 404
+    assert write(client_for, world, share=True).status_code == 302
     shared = the_observation()
     assert shared.shared_at is not None
     note = db.session.scalar(select(Notification).where(Notification.user_id == world["nqsw"].id))
@@ -112,27 +98,27 @@ def test_the_mentor_writes_a_draft_then_shares_it(world, as_):
     assert {"observation.started", "observation.saved", "observation.shared"} <= set(actions())
 
 
-def test_only_a_completed_accompaniment_gets_an_observation(world, as_):
+def test_only_a_completed_accompaniment_gets_an_observation(world, client_for):
     world["request"].status = "accepted"
     db.session.commit()
-    page = as_(world["mentor"]).get(f"/requests/{world['request'].id}/observation")
+    page = client_for(world["mentor"]).get(f"/requests/{world['request'].id}/observation")
     assert "once the event has happened" in page.get_data(as_text=True)
-    assert write(as_, world).status_code == 422
+    assert write(client_for, world).status_code == 422
     assert the_observation() is None
 
 
-def test_identifying_detail_is_refused_and_kept_for_correction(world, as_):
-    answer = write(as_, world, observed="Mrs Jones was at home at SW1A 1AA")
+def test_identifying_detail_is_refused_and_kept_for_correction(world, client_for):
+    answer = write(client_for, world, observed="Mrs Jones was at home at SW1A 1AA")
     body = answer.get_data(as_text=True)
     assert answer.status_code == 422 and "There is a problem" in body
     assert "Mrs Jones was at home" in body  # what was typed is kept
     assert the_observation() is None
 
 
-def test_reflect_sign_lock_then_addenda(world, as_):
-    write(as_, world)
+def test_reflect_sign_lock_then_addenda(world, client_for):
+    write(client_for, world)
     observation = the_observation()
-    nqsw = as_(world["nqsw"])
+    nqsw = client_for(world["nqsw"])
     url = f"/observations/{observation.id}"
     assert "Leave more silence" in nqsw.get(url).get_data(as_text=True)
     early = nqsw.post(f"{url}/sign")  # no reflection yet
@@ -143,43 +129,43 @@ def test_reflect_sign_lock_then_addenda(world, as_):
     assert nqsw.post(f"{url}/actions", data=action).status_code == 302
     assert nqsw.post(f"{url}/sign").status_code == 302
     assert the_observation().nqsw_signed_at and not the_observation().locked_at
-    assert as_(world["mentor"]).post(f"{url}/sign").status_code == 302
+    assert client_for(world["mentor"]).post(f"{url}/sign").status_code == 302
     locked = the_observation()
     assert locked.locked_at and locked.mentor_signed_at
     # Locked: no change to the notes, the reflection or the actions; addenda instead.
-    assert write(as_, world, observed="Changed").status_code == 302  # sent to the record
+    assert write(client_for, world, observed="Changed").status_code == 302  # sent to the record
     assert the_observation().observed == NOTES["observed"]
     assert nqsw.post(f"{url}/reflection", data=reflection).status_code == 409
     assert nqsw.post(f"{url}/actions", data=action).status_code == 409
     done = nqsw.post(f"{url}/actions/{locked.actions[0].id}/done", data={"done": "yes"})
     assert done.status_code == 302 and the_observation().actions[0].done_at  # follow-up
     assert nqsw.post(f"{url}/addenda", data={"text": "Chronology read."}).status_code == 302
-    page = as_(world["mentor"]).get(url).get_data(as_text=True)
+    page = client_for(world["mentor"]).get(url).get_data(as_text=True)
     assert "Chronology read." in page and "Signed and locked" in page
     assert {"observation.signed", "observation.locked", "observation.addendum"} <= set(actions())
 
 
-def test_a_change_after_a_signature_clears_it(world, as_):
-    write(as_, world)
+def test_a_change_after_a_signature_clears_it(world, client_for):
+    write(client_for, world)
     observation = the_observation()
-    nqsw = as_(world["nqsw"])
+    nqsw = client_for(world["nqsw"])
     url = f"/observations/{observation.id}"
     nqsw.post(f"{url}/reflection", data={"reflection": "Rushed."})
     nqsw.post(f"{url}/sign")
     assert the_observation().nqsw_signed_at
-    write(as_, world, strengths="Calm, clear language; good eye contact.")
+    write(client_for, world, strengths="Calm, clear language; good eye contact.")
     assert the_observation().nqsw_signed_at is None
 
 
-def test_the_database_refuses_changes_to_a_locked_record(world, as_):
-    write(as_, world)
+def test_the_database_refuses_changes_to_a_locked_record(world, client_for):
+    write(client_for, world)
     observation = the_observation()
     url = f"/observations/{observation.id}"
-    as_(world["nqsw"]).post(f"{url}/reflection", data={"reflection": "R"})
+    client_for(world["nqsw"]).post(f"{url}/reflection", data={"reflection": "R"})
     action = {"what": "Read the file", "owner": "nqsw", "due_on": ["1", "3", "2027"]}
-    as_(world["nqsw"]).post(f"{url}/actions", data=action)
-    as_(world["nqsw"]).post(f"{url}/sign")
-    as_(world["mentor"]).post(f"{url}/sign")
+    client_for(world["nqsw"]).post(f"{url}/actions", data=action)
+    client_for(world["nqsw"]).post(f"{url}/sign")
+    client_for(world["mentor"]).post(f"{url}/sign")
     assert the_observation().locked_at
     with pytest.raises(DBAPIError):
         db.session.execute(
@@ -212,25 +198,25 @@ def test_the_database_refuses_changes_to_a_locked_record(world, as_):
     db.session.commit()
 
 
-def test_who_sees_what(world, as_, caplog):
-    write(as_, world)
+def test_who_sees_what(world, client_for, caplog):
+    write(client_for, world)
     observation = the_observation()
     url = f"/observations/{observation.id}"
     private = NOTES["observed"]
-    assert private in as_(world["mentor"]).get(url).get_data(as_text=True)
-    assert private in as_(world["nqsw"]).get(url).get_data(as_text=True)
-    summary = as_(world["manager"]).get(url)
+    assert private in client_for(world["mentor"]).get(url).get_data(as_text=True)
+    assert private in client_for(world["nqsw"]).get(url).get_data(as_text=True)
+    summary = client_for(world["manager"]).get(url)
     assert summary.status_code == 200
     body = summary.get_data(as_text=True)
     assert private not in body and "CR-4417" not in body
     assert "Direct observation for the ASYE portfolio" in body and "PCF7" in body
-    other_mentor = as_(world["other_mentor"]).get(url).get_data(as_text=True)
+    other_mentor = client_for(world["other_mentor"]).get(url).get_data(as_text=True)
     assert private not in other_mentor and "PCF7" in other_mentor
     for outsider in ("other_nqsw", "admin"):
-        assert as_(world[outsider]).get(url).status_code == 404
+        assert client_for(world[outsider]).get(url).status_code == 404
     assert "object refused" in caplog.text
-    as_(world["nqsw"]).post(f"{url}/manager-sharing", data={"shared": "yes"})
-    assert private in as_(world["manager"]).get(url).get_data(as_text=True)
+    client_for(world["nqsw"]).post(f"{url}/manager-sharing", data={"shared": "yes"})
+    assert private in client_for(world["manager"]).get(url).get_data(as_text=True)
     reads = db.session.scalars(
         select(AuditEvent.actor_id).where(AuditEvent.action == "observation.read")
     ).all()
@@ -253,10 +239,12 @@ def test_who_sees_what(world, as_, caplog):
         ("manager", "manager-sharing", 404),
     ],
 )
-def test_who_may_act(world, as_, who, step, status):
-    write(as_, world)
+def test_who_may_act(world, client_for, who, step, status):
+    write(client_for, world)
     observation = the_observation()
-    as_(world["nqsw"]).post(f"/observations/{observation.id}/reflection", data={"reflection": "R"})
+    client_for(world["nqsw"]).post(
+        f"/observations/{observation.id}/reflection", data={"reflection": "R"}
+    )
     data = {
         "sign": {},
         "reflection": {"reflection": "Not mine to write"},
@@ -264,13 +252,13 @@ def test_who_may_act(world, as_, who, step, status):
         "addenda": {"text": "x"},
         "manager-sharing": {"shared": "yes"},
     }[step]
-    answer = as_(world[who]).post(f"/observations/{observation.id}/{step}", data=data)
+    answer = client_for(world[who]).post(f"/observations/{observation.id}/{step}", data=data)
     assert answer.status_code == status
 
 
 @pytest.mark.parametrize("who", ["nqsw", "manager", "other_mentor", "admin"])
-def test_only_the_requests_mentor_writes(world, as_, who):
-    answer = as_(world[who]).post(f"/requests/{world['request'].id}/observation", data=NOTES)
+def test_only_the_requests_mentor_writes(world, client_for, who):
+    answer = client_for(world[who]).post(f"/requests/{world['request'].id}/observation", data=NOTES)
     assert answer.status_code in (403, 404)
     assert the_observation() is None
 
@@ -313,9 +301,9 @@ def observe(world, how_many: int) -> None:
         ("nqsw", "/my-support"),
     ],
 )
-def test_queries_do_not_grow_with_observations(world, as_, count_queries, who, path):
+def test_queries_do_not_grow_with_observations(world, client_for, count_queries, who, path):
     url = path.format(nqsw=world["nqsw"].id)
-    client = as_(world[who])
+    client = client_for(world[who])
     observe(world, 2)
     with count_queries() as few:
         assert client.get(url).status_code == 200
@@ -325,15 +313,15 @@ def test_queries_do_not_grow_with_observations(world, as_, count_queries, who, p
     assert many.count == few.count
 
 
-def test_progress_counts_against_the_asye_and_lists_standards(world, as_):
-    write(as_, world)
+def test_progress_counts_against_the_asye_and_lists_standards(world, client_for):
+    write(client_for, world)
     observation = the_observation()
     url = f"/observations/{observation.id}"
-    as_(world["nqsw"]).post(f"{url}/reflection", data={"reflection": "Rushed."})
-    as_(world["nqsw"]).post(f"{url}/sign")
-    as_(world["mentor"]).post(f"{url}/sign")
+    client_for(world["nqsw"]).post(f"{url}/reflection", data={"reflection": "Rushed."})
+    client_for(world["nqsw"]).post(f"{url}/sign")
+    client_for(world["mentor"]).post(f"{url}/sign")
     action = {"what": "Shadow a core group", "owner": "both", "due_on": ["1", "3", "2027"]}
-    page = as_(world["manager"]).get(f"/people/{world['nqsw'].id}/progress")
+    page = client_for(world["manager"]).get(f"/people/{world['nqsw'].id}/progress")
     body = page.get_data(as_text=True)
     assert "1 of 3" in body
     evidenced = body.split("Standards evidenced")[1].split("Not yet seen")[0]
@@ -341,21 +329,21 @@ def test_progress_counts_against_the_asye_and_lists_standards(world, as_):
     assert "PCF7 Skills and Interventions" in evidenced and "KSS2 Communication" in evidenced
     assert "PCF1 Professionalism" in not_seen and "PCF7" not in not_seen
     assert NOTES["observed"] not in body  # the progress page is a summary
-    assert as_(world["nqsw"]).post(f"{url}/actions", data=action).status_code == 409
+    assert client_for(world["nqsw"]).post(f"{url}/actions", data=action).status_code == 409
 
 
-def test_the_portfolio_prints_signed_records_without_case_references(world, as_):
-    write(as_, world)
+def test_the_portfolio_prints_signed_records_without_case_references(world, client_for):
+    write(client_for, world)
     observation = the_observation()
     url = f"/observations/{observation.id}"
-    as_(world["nqsw"]).post(f"{url}/reflection", data={"reflection": "I rushed."})
+    client_for(world["nqsw"]).post(f"{url}/reflection", data={"reflection": "I rushed."})
     portfolio = f"/people/{world['nqsw'].id}/portfolio"
-    assert "1 observation is not yet signed" in as_(world["nqsw"]).get(portfolio).get_data(
+    assert "1 observation is not yet signed" in client_for(world["nqsw"]).get(portfolio).get_data(
         as_text=True
     )
-    as_(world["nqsw"]).post(f"{url}/sign")
-    as_(world["mentor"]).post(f"{url}/sign")
-    body = as_(world["nqsw"]).get(portfolio).get_data(as_text=True)
+    client_for(world["nqsw"]).post(f"{url}/sign")
+    client_for(world["mentor"]).post(f"{url}/sign")
+    body = client_for(world["nqsw"]).get(portfolio).get_data(as_text=True)
     assert NOTES["observed"] in body and "I rushed." in body
     assert "CR-4417" not in body
     assert body.count('class="app-portfolio-entry"') == 1
@@ -365,25 +353,25 @@ def test_the_portfolio_prints_signed_records_without_case_references(world, as_)
     assert any("portfolio" in (detail or "") for detail in reads)
 
 
-def test_the_homes_list_what_waits(world, as_):
-    home = as_(world["mentor"]).get("/mentoring").get_data(as_text=True)
+def test_the_homes_list_what_waits(world, client_for):
+    home = client_for(world["mentor"]).get("/mentoring").get_data(as_text=True)
     assert "Observations to write" in home and "Ella Nowak" in home
     assert "Overdue" not in home  # one day ago: not yet 5 working days
     old = make_completed_request(world["nqsw"], world["mentor"], days_ago=10)
-    home = as_(world["mentor"]).get("/mentoring").get_data(as_text=True)
+    home = client_for(world["mentor"]).get("/mentoring").get_data(as_text=True)
     assert home.count("Overdue") == 1 and f"/requests/{old.id}/observation" in home
-    write(as_, world)
-    mine = as_(world["nqsw"]).get("/my-support").get_data(as_text=True)
+    write(client_for, world)
+    mine = client_for(world["nqsw"]).get("/my-support").get_data(as_text=True)
     assert "add your reflection" in mine
-    home = as_(world["mentor"]).get("/mentoring").get_data(as_text=True)
+    home = client_for(world["mentor"]).get("/mentoring").get_data(as_text=True)
     assert "Observations to sign" in home
 
 
-def test_control_characters_are_refused_not_a_crash(world, as_):
+def test_control_characters_are_refused_not_a_crash(world, client_for):
     # PostgreSQL refuses NUL in text: it must be a 422 with a message, never a 500.
-    assert write(as_, world, observed="Seen\x00").status_code == 422
-    write(as_, world)
+    assert write(client_for, world, observed="Seen\x00").status_code == 422
+    write(client_for, world)
     url = f"/observations/{the_observation().id}"
-    answer = as_(world["nqsw"]).post(f"{url}/reflection", data={"reflection": "R\x00"})
+    answer = client_for(world["nqsw"]).post(f"{url}/reflection", data={"reflection": "R\x00"})
     assert answer.status_code == 422
     assert "Remove the control characters" in answer.get_data(as_text=True)

@@ -21,7 +21,7 @@ from nqsw_visits.models_requests import (
     SupportRequest,
 )
 from nqsw_visits.services import availability, availability_store, scheduling
-from tests.conftest import FreshContextClient, sign_in
+from tests.conftest import FreshContextClient
 from tests.factories import assign_mentor, make_manager_of, make_team, make_user
 from tests.http.test_csrf import form_token, header_token, sign_in_with_token
 
@@ -68,19 +68,6 @@ def people(app):
         "nqsw": nqsw,
         "other_nqsw": other_nqsw,
     }
-
-
-@pytest.fixture
-def client_for(app):
-    """client_for(user): a test client of that person's own, signed in."""
-
-    def make(user):
-        app.test_client_class = FreshContextClient
-        own = app.test_client()
-        sign_in(own, user)
-        return own
-
-    return make
 
 
 def at(hour: int, minute: int = 0, day: date = DAY) -> datetime:

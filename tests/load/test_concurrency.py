@@ -21,10 +21,16 @@ from werkzeug.serving import make_server
 
 from nqsw_visits.extensions import db
 from nqsw_visits.models import AuditEvent, Role
-from nqsw_visits.models_observations import Classification, Observation
+from nqsw_visits.models_observations import Observation
 from nqsw_visits.models_requests import MentorHold, RequestEvent, RequestKind, SupportRequest
 from nqsw_visits.services import availability, availability_store, observations, scheduling
-from tests.factories import DEFAULT_PASSWORD, assign_mentor, make_completed_request, make_user
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    assign_mentor,
+    make_completed_request,
+    make_shared_observation,
+    make_user,
+)
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -362,11 +368,7 @@ def test_accept_racing_withdraw_has_one_winner(app, server, mentor, totals):
 
 def shared_observation(nqsw, mentor) -> int:
     """A completed visit with an observation shared and reflected on, ready to sign."""
-    request = make_completed_request(nqsw, mentor)
-    observation = observations.start(mentor, request)
-    notes = observations.Notes(Classification.FORMATIVE, observed="Seen")
-    observations.save_notes(mentor, observation, notes)
-    observations.share(mentor, observation)
+    observation = make_shared_observation(make_completed_request(nqsw, mentor))
     observations.reflect(nqsw, observation, "Reflected", "")
     db.session.commit()
     return observation.id
