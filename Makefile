@@ -6,7 +6,7 @@ FLASK := FLASK_DEBUG=1 $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format install install-dev migrate demo-data bench
+.PHONY: run test lint format install install-dev migrate demo-data bench fuzz
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ run: install
 test: install-dev lint
 	$(BIN)/python -m pytest
 
+## make fuzz: the hostile-input test with every hostile value on every field and many
+## generated examples (HOSTILE_EXAMPLES, default 3000; `make test` runs 100)
+HOSTILE_EXAMPLES ?= 3000
+fuzz: install-dev
+	HOSTILE_EXAMPLES=$(HOSTILE_EXAMPLES) $(BIN)/python -m pytest -o timeout=3600 tests/http/test_hostile_input.py
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -50,6 +56,8 @@ migrate: install
 demo-data: install
 	$(FLASK) demo-data
 
-## make bench: time the free-slot maths (not part of the tests)
+## make bench: every page as a share of a bare Flask page at council scale, the writes,
+## and the free-slot maths (not part of the tests; needs wrk, about 5-10 minutes)
 bench: install
 	PYTHONPATH=. $(BIN)/python bench/availability.py
+	$(BIN)/python -m bench.pages

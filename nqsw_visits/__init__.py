@@ -9,8 +9,17 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, database, models_availability, models_observations, models_requests  # noqa: F401
+from . import (  # noqa: F401
+    config,
+    database,
+    models_availability,
+    models_lifecycle,
+    models_observations,
+    models_requests,
+)
+from .agreements import models as agreement_models  # noqa: F401
 from .extensions import csrf, db, login_manager, migrate
+from .one_to_ones import models as one_to_one_models  # noqa: F401
 from .services import passwords
 
 
@@ -27,6 +36,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(test_config or {})
     _check_secret_key(app)
+    # SQLAlchemy prints a failed statement's parameters in the exception text, and so in
+    # error logs: they would carry note text and case references.
+    engine_options = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), "hide_parameters": True}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
     if "SESSION_COOKIE_SECURE" not in (test_config or {}):
         app.config["SESSION_COOKIE_SECURE"] = not (app.debug or app.testing)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
@@ -46,6 +59,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.before_request(security.require_sign_in)
     app.after_request(security.set_security_headers)
     errors.register(app)
+    from .converters import IdConverter
+    from .ratelimit import init_rate_limits
+
+    init_rate_limits(app)
+    app.url_map.converters["int"] = IdConverter
     _register_blueprints(app)
 
     from .cli import register_commands
@@ -60,6 +78,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .visit_requests.commands import complete_past_command
 
     app.cli.add_command(complete_past_command)
+    from .agreements.commands import remind_reviews_command
+    from .lifecycle_commands import backup_command, purge_command
+
+    app.cli.add_command(remind_reviews_command)
+
+    app.cli.add_command(purge_command)
+    app.cli.add_command(backup_command)
     from .housekeeping import init_housekeeping
     from .mail import init_mail
 
@@ -105,12 +130,14 @@ def _setup_templates(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from . import (
         admin,
+        agreements,
         auth,
         availability,
         calendars,
         dashboard,
         notifications,
         observations,
+        one_to_ones,
         pages,
         planning,
         visit_requests,
@@ -121,6 +148,8 @@ def _register_blueprints(app: Flask) -> None:
         dashboard,
         visit_requests,
         observations,
+        agreements,
+        one_to_ones,
         planning,
         notifications,
         calendars,

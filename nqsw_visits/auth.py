@@ -16,6 +16,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .forms import ChangePasswordForm, SignInForm
 from .htmx import hx_redirect, is_htmx
+from .ratelimit import limiter, signin_limit, unsuccessful
 from .security import public
 from .services import signin
 
@@ -64,6 +65,7 @@ def safe_next(target: str | None) -> str | None:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
+@limiter.limit(signin_limit, methods=["POST"], deduct_when=unsuccessful)
 def login():
     """Sign in with email and password."""
     if current_user.is_authenticated:
@@ -76,6 +78,7 @@ def login():
         form.password.data,
         max_failures=current_app.config["LOGIN_MAX_FAILURES"],
         lockout=current_app.config["LOGIN_LOCKOUT"],
+        audit_key=current_app.config["SECRET_KEY"],
     )
     if result.user is None:
         form.email.errors.append(SIGN_IN_FAILED)
@@ -84,19 +87,52 @@ def login():
     session.clear()  # a new session (and CSRF token) at every sign-in
     signin.start_session(result.user)
     login_user(result.user)
-    session.permanent = True
+    # A browser-session cookie (no Expires): the session table ends idle and long sessions,
+    # and the cookie goes when the browser closes, which matters on a shared PC.
+    session.permanent = False
     return redirect(next_path or url_for("dashboard.index"))
 
 
 @bp.post("/sign-out")
 @login_required
 def logout():
-    """End this session."""
-    signin.end_session(current_user.session_token, current_user)
+    """End this session, or with `everywhere` every session of this person."""
+    user = current_user._get_current_object()
+    if request.form.get("everywhere") == "1":
+        signin.end_everywhere(user)
+        message = "You have signed out everywhere. Every device signed in as you is now signed out."
+    else:
+        signin.end_session(user.session_token, user)
+        message = f"You have signed out on this device. {_elsewhere(_other_devices(user))}"
     logout_user()
     session.clear()
-    flash("You have signed out", "success")
+    flash(message, "success")
     return redirect(url_for("auth.login"))
+
+
+def _other_devices(user) -> int:
+    return signin.live_sessions(
+        user,
+        idle=current_app.config["SESSION_IDLE_TIMEOUT"],
+        absolute=current_app.config["SESSION_ABSOLUTE_TIMEOUT"],
+        except_token=user.session_token,
+    )
+
+
+def _elsewhere(count: int) -> str:
+    if not count:
+        return "You are not signed in on any other device."
+    devices = "1 other device" if count == 1 else f"{count} other devices"
+    return (
+        f"You are still signed in on {devices}. To sign out there too, sign in and choose "
+        "Sign out everywhere on the Change password page."
+    )
+
+
+def _password_page(form, status: int = 200):
+    user = current_user._get_current_object()
+    others = _other_devices(user)
+    return render_template("auth/change_password.html", form=form, other_devices=others), status
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -106,11 +142,11 @@ def change_password():
     form = ChangePasswordForm()
     form.email_for_rules = current_user.email
     if not form.validate_on_submit():
-        return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
+        return _password_page(form, 422 if form.errors else 200)
     user = current_user._get_current_object()
     if signin.change_password(user, form.current_password.data, form.new_password.data) is None:
         form.current_password.errors.append("Your current password is not correct")
-        return render_template("auth/change_password.html", form=form), 422
+        return _password_page(form, 422)
     login_user(user)
     flash("Your password has been changed. You have been signed out on other devices.", "success")
     return redirect(url_for("dashboard.index"))

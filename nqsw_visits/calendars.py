@@ -1,22 +1,34 @@
 """Calendar downloads: one event as .ics, and each person's subscribable feed."""
 
-from datetime import timedelta
+from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, make_response, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import case, or_, select
+from sqlalchemy.orm import aliased
 
+from . import clock
 from .extensions import db
 from .forms import ConfirmForm
-from .models import User, utcnow
-from .models_requests import SupportRequest
+from .models import User
+from .models_requests import RequestStatus, SupportRequest
 from .security import public
 from .services import audit
-from .services.calendar_ics import calendar_for
+from .services.calendar_ics import FEED_WINDOW, calendar_for, feed_window
 from .services.tokens import hash_token, new_token
 from .visit_requests.access import request_for
 
 bp = Blueprint("calendars", __name__)
+
+# Those going ahead or done; one declined, withdrawn or called off drops out of a
+# subscribed calendar at its next refresh, as a calendar expects.
+IN_FEED = (
+    RequestStatus.REQUESTED,
+    RequestStatus.ALTERNATIVE_PROPOSED,
+    RequestStatus.ACCEPTED,
+    RequestStatus.COMPLETED,
+)
+TENTATIVE = {RequestStatus.REQUESTED, RequestStatus.ALTERNATIVE_PROPOSED}
 
 
 def _ics(body: bytes, filename: str):
@@ -30,7 +42,7 @@ def _ics(body: bytes, filename: str):
 def event(request_id: int):
     """One request as a calendar file, for its NQSW or mentor."""
     item = request_for(request_id)
-    body = calendar_for([item], current_user.id, current_app.config["PUBLIC_URL"], utcnow())
+    body = calendar_for([item], current_user.id, current_app.config["PUBLIC_URL"], clock.now())
     return _ics(body, f"alongside-{item.id}.ics")
 
 
@@ -44,7 +56,9 @@ def feed_settings():
         audit.record("calendar.feed_renewed", actor=current_user, obj=current_user)
         db.session.commit()
         feed_url = current_app.config["PUBLIC_URL"] + url_for("calendars.feed", token=token)
-    return render_template("calendars/settings.html", form=form, feed_url=feed_url)
+    return render_template(
+        "calendars/settings.html", form=form, feed_url=feed_url, window=FEED_WINDOW
+    )
 
 
 @bp.get("/calendar/<token>.ics")
@@ -54,16 +68,90 @@ def feed(token: str):
     user = db.session.scalar(select(User).where(User.calendar_token_hash == hash_token(token)))
     if user is None or not user.active:
         abort(404)
-    since = utcnow() - timedelta(days=90)
-    rows = db.session.scalars(
-        select(SupportRequest)
+    now = clock.now()
+    since, until = feed_window(now)
+    other = aliased(User)
+    viewer_is_nqsw = SupportRequest.nqsw_id == user.id
+    rows = db.session.execute(
+        select(
+            SupportRequest.id,
+            SupportRequest.uid,
+            SupportRequest.kind,
+            SupportRequest.status,
+            SupportRequest.starts_at,
+            SupportRequest.ends_at,
+            other.display_name,
+        )
+        .join(
+            other,
+            other.id
+            == case((viewer_is_nqsw, SupportRequest.mentor_id), else_=SupportRequest.nqsw_id),
+        )
         .where(
-            or_(SupportRequest.nqsw_id == user.id, SupportRequest.mentor_id == user.id),
+            or_(viewer_is_nqsw, SupportRequest.mentor_id == user.id),
+            SupportRequest.status.in_(IN_FEED),
             SupportRequest.ends_at >= since,
+            SupportRequest.starts_at < until,
         )
         .order_by(SupportRequest.starts_at)
     ).all()
-    body = calendar_for(rows, user.id, current_app.config["PUBLIC_URL"], utcnow())
-    response = _ics(body, "alongside.ics")
+    body = _feed_text(rows, current_app.config["PUBLIC_URL"], now)
+    response = _ics(body.encode(), "alongside.ics")
     response.headers["Content-Disposition"] = 'inline; filename="alongside.ics"'
     return response
+
+
+def _feed_text(rows, base_url: str, now: datetime) -> str:
+    """The feed as iCalendar text: what a calendar shows, and no more, per event."""
+    stamp = _utc(now)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Alongside//Support requests//EN",
+        "METHOD:PUBLISH",
+        "X-WR-CALNAME:Alongside",
+        f"X-WR-CALDESC:{_text(f'Your Alongside {FEED_WINDOW}')}",
+    ]
+    for row in rows:
+        kind = row.kind.replace("_", " ").capitalize()
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{row.uid}@alongside",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART:{_utc(row.starts_at)}",
+            f"DTEND:{_utc(row.ends_at)}",
+            # The calendar is called Alongside: its events need not say so again.
+            f"SUMMARY:{_text(f'{kind} with {row.display_name}')}",
+            f"DESCRIPTION:{base_url}/requests/{row.id}",
+        ]
+        if row.status in TENTATIVE:  # no STATUS is shown as going ahead
+            lines.append("STATUS:TENTATIVE")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "".join(f"{_fold(line)}\r\n" for line in lines)
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _text(value: str) -> str:
+    """An iCalendar TEXT value: backslash, semicolon, comma and line breaks escaped."""
+    for plain, escaped in (("\\", "\\\\"), (";", "\\;"), (",", "\\,"), ("\n", "\\n")):
+        value = value.replace(plain, escaped)
+    return value.replace("\r", "")
+
+
+def _fold(line: str) -> str:
+    """A line cut into pieces of at most 75 octets, never inside a character (RFC 5545 3.1)."""
+    data = line.encode()
+    if len(data) <= 75:
+        return line
+    pieces, start, width = [], 0, 75
+    while start < len(data):
+        end = min(start + width, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte
+            end -= 1
+        pieces.append(data[start:end].decode())
+        start, width = end, 74  # a continuation line begins with a space
+    return "\r\n ".join(pieces)

@@ -1,13 +1,16 @@
 """Command-line tasks: `flask create-user`, `flask import-users`, `flask demo-data`."""
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from . import clock
+from .agreements import demo as agreement_demo
 from .extensions import db
 from .models import Role, Team
-from .services import passwords, people
-from .services.demo import DEMO_PASSWORD, database_is_empty, load_demo_data
+from .one_to_ones import demo as one_to_one_demo
+from .services import demo_scale, passwords, people
+from .services.demo import DEMO_PASSWORD, DEMO_PEOPLE, database_is_empty, load_demo_data
 from .services.user_import import import_users, parse_roles
 
 
@@ -79,12 +82,38 @@ def import_users_command(csv_file) -> None:
 
 
 @click.command("demo-data")
-def demo_data() -> None:
+@click.option(
+    "--for-trials-only",
+    "for_trials",
+    is_flag=True,
+    help="Load on a throwaway trial server too (not in debug): never on a real one.",
+)
+@click.option(
+    "--scale",
+    type=click.Choice(["small", "council", "region"]),
+    default=None,
+    help="Also load a whole council around the demo team, for measuring pages.",
+)
+def demo_data(for_trials: bool, scale: str | None) -> None:
     """Load a demo team into an empty database (for local trials only)."""
+    if not (current_app.debug or current_app.testing or for_trials):
+        raise click.ClickException(
+            "Demo data makes accounts whose password is published, so it loads only in "
+            "debug (FLASK_DEBUG=1, as `make run` does) or with --for-trials-only on a "
+            "throwaway trial server. Never load it on a real server."
+        )
     if not database_is_empty():
         click.echo("The database already has people in it; demo data not loaded.")
         return
-    created = load_demo_data()
+    if scale:
+        counts = demo_scale.load(scale, clock.now(), clock.zone())
+        click.echo(", ".join(f"{count} {table}" for table, count in counts.items()))
+        created = DEMO_PEOPLE
+    else:
+        created = load_demo_data(clock.now(), clock.zone())
+    agreement_demo.load(clock.now(), clock.zone())
+    one_to_one_demo.load(clock.now(), clock.zone())
+    db.session.commit()
     click.echo(f"Demo data loaded. Every demo account's password is: {DEMO_PASSWORD}")
     for email, name, roles in created:
         click.echo(f"  {email:<22} {name:<15} {', '.join(Role(r).label for r in roles)}")

@@ -1,6 +1,7 @@
 """Configuration: safe defaults, overridden from the environment."""
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -12,6 +13,26 @@ def _minutes(name: str, default: int) -> timedelta:
 
 def _csv(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# 3 to 20 letters, digits, hyphens or slashes, starting with a letter or a digit.
+CASE_REFERENCE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9/-]{2,19}"
+
+
+def check_case_reference(pattern: str, example: str) -> None:
+    """Refuse to start with a case-reference pattern that is broken or misses its example."""
+    try:
+        compiled = re.compile(pattern, re.IGNORECASE)
+    except re.error as error:
+        raise RuntimeError(
+            f"CASE_REFERENCE_PATTERN is not a valid regular expression ({error}). "
+            "Set it to a pattern that a whole case reference matches, such as CR-[0-9]{4,6}."
+        ) from None
+    if not example or not compiled.fullmatch(example):
+        raise RuntimeError(
+            f"CASE_REFERENCE_EXAMPLE ({example!r}) does not match CASE_REFERENCE_PATTERN: "
+            "set an example of a real reference in your council's format."
+        )
 
 
 def from_environment(instance_path: str) -> dict:
@@ -39,7 +60,20 @@ def from_environment(instance_path: str) -> dict:
         "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "") == "1",
         "MAIL_FROM": os.environ.get("MAIL_FROM", "alongside@localhost"),
         "MAIL_SEND_AFTER_REQUEST": os.environ.get("MAIL_SEND_AFTER_REQUEST", "1") == "1",
+        "MAIL_CLAIM_TIMEOUT": _minutes("MAIL_CLAIM_MINUTES", 5),
+        "SIGNIN_RATE_LIMIT": os.environ.get("SIGNIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "COMPLETE_PAST_EVERY_SECONDS": int(os.environ.get("COMPLETE_PAST_EVERY_SECONDS", 300)),
+        "CASE_REFERENCE_PATTERN": os.environ.get("CASE_REFERENCE_PATTERN", CASE_REFERENCE_PATTERN),
+        "CASE_REFERENCE_EXAMPLE": os.environ.get("CASE_REFERENCE_EXAMPLE", "CR-4417"),
+        # Keep periods for `flask purge`, in days (README, "Keeping and backing up data").
+        "RETAIN_READ_NOTIFICATIONS_DAYS": int(os.environ.get("RETAIN_READ_NOTIFICATIONS_DAYS", 90)),
+        "RETAIN_SENT_EMAILS_DAYS": int(os.environ.get("RETAIN_SENT_EMAILS_DAYS", 30)),
+        "RETAIN_ENDED_SESSIONS_DAYS": int(os.environ.get("RETAIN_ENDED_SESSIONS_DAYS", 30)),
+        # Six years (with leap days): the limitation period for most claims, and the time
+        # staff records are commonly kept after employment ends.
+        "RETAIN_AUDIT_DAYS": int(os.environ.get("RETAIN_AUDIT_DAYS", 2192)),
     }
 
 

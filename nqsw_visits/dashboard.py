@@ -3,12 +3,17 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from .availability.access import zone
-from .models import Role, utcnow
+from . import clock
+from .agreements import todo as agreement_todo
+from .clock import zone
+from .models import Role
+from .paging import first_page, paginate
 from .security import role_required
 from .services import overview, portfolio
 
 bp = Blueprint("dashboard", __name__)
+HOME_LIMIT = 10  # to-dos on a home page; the rest are a page of their own
+PER_PAGE = 25
 
 HOME_BY_ROLE = [
     (Role.NQSW, "dashboard.nqsw"),
@@ -33,8 +38,9 @@ def nqsw():
     """An NQSW's home: their mentors and what needs doing."""
     return render_template(
         "dashboard/nqsw.html",
+        agreement_to_do=agreement_todo.to_do(current_user, clock.today()),
         mentors=overview.mentors_of(current_user),
-        waiting=portfolio.waiting_for(current_user),
+        waiting=first_page(portfolio.waiting_for_query(current_user), HOME_LIMIT),
     )
 
 
@@ -44,15 +50,42 @@ def mentor():
     """A mentor's home: their mentees and requests waiting."""
     return render_template(
         "dashboard/mentor.html",
+        agreement_to_do=agreement_todo.to_do(current_user, clock.today()),
         mentees=overview.mentees_of(current_user),
         waiting_requests=overview.requests_waiting(current_user),
-        to_write=portfolio.to_write(current_user, utcnow(), zone()),
-        to_sign=portfolio.waiting_for(current_user),
+        to_write=_to_write(first_page(portfolio.to_write_query(current_user), HOME_LIMIT)),
+        to_sign=first_page(portfolio.waiting_for_query(current_user), HOME_LIMIT),
     )
+
+
+def _to_write(found):
+    """A page of accompaniments to write up, each marked overdue or not."""
+    found.entries = portfolio.with_deadlines(found.items, clock.now(), zone())
+    return found
+
+
+@bp.get("/mentoring/to-write")
+@role_required(Role.MENTOR)
+def to_write():
+    """Every observation you have still to write, oldest first, a page at a time."""
+    found = _to_write(paginate(portfolio.to_write_query(current_user), PER_PAGE))
+    return render_template("dashboard/to_write.html", to_write=found)
+
+
+@bp.get("/mentoring/to-sign")
+@role_required(Role.MENTOR)
+def to_sign():
+    """Every observation waiting for your signature, oldest first, a page at a time."""
+    found = paginate(portfolio.waiting_for_query(current_user), PER_PAGE)
+    return render_template("dashboard/to_sign.html", to_sign=found)
 
 
 @bp.get("/my-team")
 @role_required(Role.PRACTICE_MANAGER)
 def manager():
     """A practice manager's home: their teams and who is going without."""
-    return render_template("dashboard/manager.html", teams=overview.managed_teams(current_user))
+    return render_template(
+        "dashboard/manager.html",
+        teams=overview.managed_teams(current_user),
+        agreement_to_do=agreement_todo.to_do(current_user, clock.today()),
+    )

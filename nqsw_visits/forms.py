@@ -1,10 +1,12 @@
 """Forms for signing in and changing a password."""
 
+from flask import flash
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
+from .extensions import db
 from .services import passwords
 
 
@@ -65,3 +67,14 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that only carries the CSRF token."""
+
+
+def refused(error, form=None) -> int:
+    """Put a rule's refusal on the form's field (or flash it) and give its HTTP status."""
+    db.session.rollback()
+    field = getattr(form, error.field or "", None) if form is not None else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        flash(str(error), "error")
+    return error.status

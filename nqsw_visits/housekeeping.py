@@ -1,31 +1,43 @@
-"""Mark ended accompaniments as completed from the app itself, at most every few minutes.
+"""Routine work from the app itself, at most every few minutes: mark ended accompaniments
+as completed, and whatever other areas add (such as review reminders).
 
-`flask complete-past` from cron does the same; this keeps a small install right without
-one. The work runs in a thread after the response, so no page waits for it.
+`flask complete-past` (and each area's own command) from cron does the same; this keeps a
+small install right without one. The work runs in a thread after the response, so no page
+waits for it.
 """
 
 import threading
-import time
+from collections.abc import Callable
+from datetime import datetime
 
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
+from . import clock
 from .extensions import db
-from .models import utcnow
 from .services.scheduling import complete_past
+
+# Each job takes the moment it runs, in its own transaction; areas add theirs at import.
+JOBS: list[Callable[[datetime], object]] = [complete_past]
+
+
+def add_job(job: Callable[[datetime], object]) -> None:
+    """Run this job with the others, after a response now and then."""
+    if job not in JOBS:
+        JOBS.append(job)
 
 
 def _complete_in_background(app: Flask) -> threading.Thread:
     def work():
         with app.app_context():
-            try:
-                complete_past(utcnow())
-                db.session.commit()
-            except SQLAlchemyError:  # a busy database: the next run will catch up
-                db.session.rollback()
-                app.logger.warning("Marking past accompaniments as completed failed")
-            finally:
-                db.session.remove()
+            for job in JOBS:
+                try:
+                    job(clock.now())
+                    db.session.commit()
+                except SQLAlchemyError:  # a busy database: the next run will catch up
+                    db.session.rollback()
+                    app.logger.warning("Routine job %s failed", job.__name__)
+            db.session.remove()
 
     thread = threading.Thread(target=work, name="complete-past", daemon=True)
     thread.start()
@@ -43,9 +55,9 @@ def init_housekeeping(app: Flask) -> None:
         every = app.config["COMPLETE_PAST_EVERY_SECONDS"]
         if every > 0:
             with lock:
-                due = time.monotonic() - state["last"] >= every
+                due = clock.monotonic() - state["last"] >= every
                 if due:
-                    state["last"] = time.monotonic()
+                    state["last"] = clock.monotonic()
             if due:
                 state["thread"] = _complete_in_background(app)
         return response

@@ -7,6 +7,7 @@ from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from . import clock
 from .extensions import db
 from .models_requests import OutboxEmail
 from .services.mailer import SmtpSettings, send_due
@@ -23,6 +24,7 @@ def smtp_settings(app: Flask) -> SmtpSettings:
         starttls=config["SMTP_STARTTLS"],
         sender=config["MAIL_FROM"],
         base_url=config["PUBLIC_URL"],
+        claim_for=config["MAIL_CLAIM_TIMEOUT"],
     )
 
 
@@ -36,7 +38,7 @@ def _send_in_background(app: Flask) -> None:
     def work():
         with app.app_context():
             try:
-                send_due(smtp_settings(app))
+                send_due(smtp_settings(app), clock.now())
             finally:
                 db.session.remove()
 
@@ -46,7 +48,7 @@ def _send_in_background(app: Flask) -> None:
 @click.command("send-emails")
 def send_emails_command() -> None:
     """Send queued emails that are due (run every few minutes, e.g. from cron)."""
-    counts = send_due(smtp_settings(current_app))
+    counts = send_due(smtp_settings(current_app), clock.now())
     click.echo(f"{counts['sent']} sent, {counts['failed']} still queued after a failure.")
 
 

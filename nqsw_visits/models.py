@@ -15,12 +15,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from . import clock
 from .extensions import db
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):
@@ -63,6 +59,12 @@ ROLE_LABELS = {
 _ROLE_VALUES = ", ".join(f"'{role.value}'" for role in Role)
 
 
+def _team_name_key(context) -> str:
+    from .services.people import name_key  # the one rule for comparing names
+
+    return name_key(context.get_current_parameters()["name"])
+
+
 class Team(db.Model):
     """A social work team; NQSWs belong to one, practice managers lead one or more."""
 
@@ -70,7 +72,9 @@ class Team(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The name as compared (NFC, spacing, case folded): unique, so "Öst" and "ÖST" are one team.
+    name_key: Mapped[str] = mapped_column(String(255), unique=True, default=_team_name_key)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     members: Mapped[list["User"]] = relationship(
         back_populates="team", foreign_keys="User.team_id", order_by="User.display_name"
@@ -96,8 +100,8 @@ class User(db.Model):
     )
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     # sha256 of the secret in the person's calendar feed address; None until they ask for one.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
@@ -191,7 +195,7 @@ class MentorAssignment(db.Model):
     mentor_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class UserSession(db.Model):
@@ -202,8 +206,8 @@ class UserSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[str | None] = mapped_column(String(40))
 
@@ -217,7 +221,7 @@ class AuditEvent(db.Model):
     __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
     object_type: Mapped[str | None] = mapped_column(String(40))

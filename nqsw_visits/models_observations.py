@@ -6,8 +6,9 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
+from . import clock
 from .extensions import db
-from .models import User, UTCDateTime, utcnow
+from .models import User, UTCDateTime
 from .models_requests import SupportRequest
 
 
@@ -40,7 +41,7 @@ class Framework(db.Model):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(300), default="")
-    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     standards: Mapped[list["Standard"]] = relationship(
         back_populates="framework", order_by="Standard.position"
@@ -104,8 +105,8 @@ class Observation(db.Model):
     mentor_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     nqsw_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     request: Mapped[SupportRequest] = relationship(
         backref=backref("observation", uselist=False, lazy="select")
@@ -151,7 +152,7 @@ class AgreedAction(db.Model):
     due_on: Mapped[date] = mapped_column()
     added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     observation: Mapped[Observation] = relationship(back_populates="actions")
 
@@ -167,6 +168,6 @@ class Addendum(db.Model):
     )
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     author: Mapped[User] = relationship(lazy="joined")

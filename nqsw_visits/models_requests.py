@@ -7,8 +7,9 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from . import clock
 from .extensions import db
-from .models import User, UTCDateTime, utcnow
+from .models import User, UTCDateTime
 
 
 class RequestKind(StrEnum):
@@ -87,6 +88,10 @@ class SupportRequest(db.Model):
     proposed_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     case_reference: Mapped[str | None] = mapped_column(String(40))
     focus_case: Mapped[bool] = mapped_column(default=False)
+    # The mentoring agreement's focus case this is about, when the NQSW chose one.
+    focus_case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("focus_cases.id", ondelete="SET NULL"), index=True
+    )
     venue_type: Mapped[str] = mapped_column(String(40), default="")
     area: Mapped[str] = mapped_column(String(80), default="")
     purpose: Mapped[str] = mapped_column(Text, default="")
@@ -96,8 +101,8 @@ class SupportRequest(db.Model):
     urgent: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(32), default=RequestStatus.REQUESTED.value)
     sequence: Mapped[int] = mapped_column(default=0)  # rises with each change, for calendars
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     nqsw: Mapped[User] = relationship(foreign_keys=[nqsw_id])
     mentor: Mapped[User] = relationship(foreign_keys=[mentor_id])
@@ -120,7 +125,7 @@ class RequestEvent(db.Model):
     from_status: Mapped[str | None] = mapped_column(String(32))
     to_status: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text, default="")
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     request: Mapped[SupportRequest] = relationship(back_populates="events")
     # Joined: a request's history names each actor, in the same query.
@@ -128,16 +133,22 @@ class RequestEvent(db.Model):
 
 
 class MentorHold(db.Model):
-    """Time a request holds in a mentor's diary; the database refuses two that overlap."""
+    """Time a request or a one-to-one holds in a mentor's diary; the database refuses two
+    that overlap, whichever they belong to."""
 
     __tablename__ = "mentor_holds"
     __table_args__ = (
         CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
+        CheckConstraint("(request_id IS NULL) <> (one_to_one_id IS NULL)", name="holds_one_thing"),
         Index("ix_mentor_holds_mentor_time", "mentor_id", "starts_at", "ends_at"),
     )
 
-    request_id: Mapped[int] = mapped_column(
-        ForeignKey("support_requests.id", ondelete="CASCADE"), primary_key=True
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("support_requests.id", ondelete="CASCADE"), unique=True
+    )
+    one_to_one_id: Mapped[int | None] = mapped_column(
+        ForeignKey("one_to_ones.id", ondelete="CASCADE"), unique=True
     )
     mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -157,7 +168,7 @@ class Notification(db.Model):
         ForeignKey("support_requests.id", ondelete="CASCADE")
     )
     message: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -171,8 +182,12 @@ class OutboxEmail(db.Model):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(String(300), default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A sender holds a claim (its token, until a moment) while it sends; one left by a
+    # sender that died lapses at claimed_until and another sender takes the email.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

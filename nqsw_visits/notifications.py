@@ -4,11 +4,14 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select, update
 
+from . import clock
 from .extensions import db
 from .forms import ConfirmForm
 from .htmx import is_htmx
-from .models import utcnow
 from .models_requests import Notification
+from .paging import paginate
+
+PER_PAGE = 25
 
 bp = Blueprint("notifications", __name__)
 
@@ -23,17 +26,17 @@ def unread_count(user_id: int) -> int:
 
 
 def _latest():
-    return db.session.scalars(
+    return paginate(
         select(Notification)
         .where(Notification.user_id == current_user.id)
-        .order_by(Notification.id.desc())
-        .limit(50)
-    ).all()
+        .order_by(Notification.id.desc()),
+        PER_PAGE,
+    )
 
 
 @bp.get("/notifications")
 def index():
-    """Your latest notifications, newest first."""
+    """Your notifications, newest first, a page at a time."""
     return render_template("notifications/index.html", notes=_latest(), form=ConfirmForm())
 
 
@@ -44,7 +47,7 @@ def mark_read():
         db.session.execute(
             update(Notification)
             .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-            .values(read_at=utcnow())
+            .values(read_at=clock.now())
         )
         db.session.commit()
     if is_htmx():

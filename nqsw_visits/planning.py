@@ -1,17 +1,21 @@
 """A practice manager's view of planned support for their teams."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, request
 from flask_login import current_user
 
-from .availability.access import local_today, zone
+from . import clock
+from .clock import zone
+from .dates import week_arg
 from .htmx import render_page_or_fragment
-from .models import Role, utcnow
+from .models import Role
+from .paging import paginate_list
 from .security import role_required
 from .services.planning import planned_support
 
 bp = Blueprint("planning", __name__)
+PLANNED_PER_PAGE = 50
 
 
 def _int_arg(name: str) -> int | None:
@@ -23,19 +27,15 @@ def _int_arg(name: str) -> int | None:
 @role_required(Role.PRACTICE_MANAGER)
 def planned():
     """Support requested and agreed for your teams this week and the next few."""
-    today = local_today()
-    try:
-        monday = date.fromisoformat(request.args.get("week", ""))
-    except ValueError:
-        monday = today
-    monday -= timedelta(days=monday.weekday())
+    today = clock.today()
+    monday = week_arg("week") or today - timedelta(days=today.weekday())
     weeks = min(max(_int_arg("weeks") or 2, 1), 8)
     view = planned_support(
         current_user,
         monday,
         weeks,
         zone(),
-        utcnow(),
+        clock.now(),
         nqsw_id=_int_arg("nqsw"),
         mentor_id=_int_arg("mentor"),
     )
@@ -43,6 +43,7 @@ def planned():
         "planning/planned.html",
         "planning/_planned_table.html",
         view=view,
+        found=paginate_list(view.requests, PLANNED_PER_PAGE),
         monday=monday,
         weeks=weeks,
         chosen_nqsw=_int_arg("nqsw"),

@@ -7,12 +7,16 @@ from zoneinfo import ZoneInfo
 from flask import Flask, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from govuk_frontend_wtf.gov_form_base import GovFormBase
+from jinja2 import Template
 
+from . import clock
 from .audit_labels import audit_label
-from .models import Role, utcnow
+from .models import Role
 from .models_availability import ExceptionKind
 from .models_observations import CLASSIFICATION_LABELS
 from .notifications import unread_count
+from .paging import pagination_params, shift_weeks
 
 # (role, label, endpoint, endpoint prefix that marks it current)
 NAVIGATION = [
@@ -24,6 +28,7 @@ NAVIGATION = [
         "visit_requests.mine",
         ("visit_requests.mine", "visit_requests.show"),
     ),
+    (Role.NQSW, "My agreement", "agreements.index", "agreements."),
     (Role.MENTOR, "Mentoring", "dashboard.mentor", "dashboard.mentor"),
     (Role.MENTOR, "Requests", "visit_requests.inbox", "visit_requests.inbox"),
     (
@@ -35,6 +40,8 @@ NAVIGATION = [
     (Role.MENTOR, "My diary", "availability.diary", "availability.diary"),
     (Role.PRACTICE_MANAGER, "My team", "dashboard.manager", "dashboard.manager"),
     (Role.PRACTICE_MANAGER, "Planned support", "planning.planned", "planning."),
+    (Role.MENTOR, "Agreements", "agreements.index", "agreements."),
+    (Role.PRACTICE_MANAGER, "Agreements", "agreements.index", "agreements."),
     (Role.ADMIN, "Administration", "admin.index", "admin.index"),
     (Role.ADMIN, "People", "admin.people_list", "admin.p"),
     (Role.ADMIN, "Teams", "admin.teams", "admin.team"),
@@ -54,6 +61,73 @@ STATUS_TAGS = {
 }
 
 
+class ImportingTemplate(Template):
+    """Jinja's template, with the check each `{% from ... import %}` makes done in C."""
+
+    def _get_default_module(self, ctx=None):
+        # Jinja 3.1 compares the importer's globals with this template's through
+        # ChainMap.keys(), one key at a time in Python. The GOV.UK macros import on every
+        # call, some hundred times a form page: that check was a sixth of its time.
+        if ctx is not None and not self.environment.is_async:
+            keys = ctx.globals_keys.difference(self.globals)
+            if keys:
+                return self.make_module({key: ctx.parent[key] for key in keys})
+            ctx = None
+        return super()._get_default_module(ctx)
+
+
+KEPT_CHARACTERS = 2_000_000  # rendered form fields held per process, about 2 MB at most
+# Free-text boxes hold people's notes: rendered afresh each time, never kept.
+NOT_KEPT = frozenset({"textarea.html", "charactercount.html", "password.html"})
+
+
+class _Unkeyable(Exception):
+    """Field parameters holding something other than text, numbers, lists and dicts."""
+
+
+def _key(value):
+    # Text marked safe (it has __html__) and plain text render differently, as do True and 1:
+    # keep them apart. Checking the method needs no import of the class that marks text safe.
+    if hasattr(value, "__html__"):
+        return ("markup", str(value))
+    if isinstance(value, str):
+        return value
+    if value is None or isinstance(value, bool | int | float):
+        return (type(value).__name__, value)
+    if isinstance(value, dict):  # in order: attributes render in the order given
+        return ("dict", tuple((name, _key(item)) for name, item in value.items()))
+    if isinstance(value, list | tuple):
+        return ("list", tuple(_key(item) for item in value))
+    raise _Unkeyable
+
+
+def remember_rendered_fields() -> None:
+    """Render each GOV.UK form field once per process for the same parameters."""
+    # A field's template uses nothing but its parameters, yet each one runs the component
+    # macros again: most of the time of a form page. The same field comes back the same.
+    if getattr(GovFormBase.render, "remembers", False):  # once a process, however many apps
+        return
+    render, kept, size = GovFormBase.render, {}, [0]
+
+    def render_once(widget, params):
+        if widget.template.rsplit("/", 1)[-1] in NOT_KEPT:
+            return render(widget, params)
+        try:
+            key = (widget.template, _key(params))
+        except _Unkeyable:
+            return render(widget, params)
+        found = kept.get(key)
+        if found is None:
+            found = render(widget, params)
+            if size[0] + len(found) <= KEPT_CHARACTERS:
+                kept[key] = found
+                size[0] += len(found)
+        return found
+
+    render_once.remembers = True
+    GovFormBase.render = render_once
+
+
 def navigation_items() -> list[dict]:
     """Service navigation links for the signed-in person's roles."""
     if not current_user.is_authenticated:
@@ -62,12 +136,12 @@ def navigation_items() -> list[dict]:
     own_page = (request.view_args or {}).get("mentor_id", current_user.id) == current_user.id
     items = []
     for role, label, target, prefix in NAVIGATION:
-        if not current_user.has_role(role):
+        if not current_user.has_role(role) or any(i["target"] == target for i in items):
             continue
         mine = target.startswith("availability.")
         href = url_for(target, mentor_id=current_user.id) if mine else url_for(target)
         current = endpoint.startswith(prefix) and (own_page or not mine)
-        items.append({"text": label, "href": href, "current": current})
+        items.append({"text": label, "href": href, "current": current, "target": target})
     unread = unread_count(current_user.id)
     items.append(
         {
@@ -81,6 +155,8 @@ def navigation_items() -> list[dict]:
 
 def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
     """Filters for local times and globals for the layout."""
+    app.jinja_env.template_class = ImportingTemplate
+    remember_rendered_fields()
 
     @app.template_filter("local_datetime")
     def local_datetime(value: datetime | None) -> str:
@@ -124,6 +200,8 @@ def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
     app.add_template_filter(audit_label, "audit_label")
     app.add_template_global(STATUS_TAGS, "STATUS_TAGS")
     app.add_template_global(CLASSIFICATION_LABELS, "CLASSIFICATION_LABELS")
+    app.add_template_global(pagination_params, "pagination_params")
+    app.add_template_global(shift_weeks, "shift_weeks")
 
     @app.context_processor
     def layout_globals() -> dict:
@@ -131,5 +209,5 @@ def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
             "navigation_items": navigation_items,
             "htmx_headers": lambda: json.dumps({"X-CSRFToken": generate_csrf()}),
             "Role": Role,
-            "now_utc": utcnow,
+            "now_utc": clock.now,
         }

@@ -2,24 +2,50 @@
 
 import os
 import shutil
+import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from nqsw_visits import create_app
 from nqsw_visits.extensions import db
 
-from .factories import DEFAULT_PASSWORD
+from .factories import DEFAULT_PASSWORD, FROZEN_AT
 
 # Cheap argon2id settings: the algorithm is the same, only the cost is lower.
 FAST_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 SEEDED_TABLES = {"bank_holidays", "frameworks", "standards"}
 SHIPPED = ("pcf", "kss-child-family")
+
+
+def _sleep_on_an_event(seconds: float) -> None:
+    """time.sleep by a timed wait on an event, which works under libfaketime."""
+    threading.Event().wait(seconds)
+
+
+if "FAKETIME" in os.environ and "FAKETIME_DONT_FAKE_MONOTONIC" in os.environ:
+    # libfaketime with the real monotonic clock (as .ci/run sets it) fails every
+    # clock_nanosleep with EINVAL, so time.sleep, and with it subprocess waits with a
+    # timeout, raise OSError; timed waits on locks and events keep working.
+    time.sleep = _sleep_on_an_event
+
+
+@pytest.fixture(autouse=True)
+def moment():
+    """Every test runs at FROZEN_AT, with the clock ticking on from there.
+
+    The whole process moves, live server threads included; a test goes elsewhere with
+    its own `time_machine.travel(...)` or the `time_machine` fixture.
+    """
+    with time_machine.travel(FROZEN_AT, tick=True) as traveller:
+        yield traveller
 
 
 def skip_or_fail(reason: str) -> None:
@@ -41,6 +67,7 @@ def base_config(database_url: str, instance: Path) -> dict:
         # Emails stay queued unless a test sends them itself.
         "MAIL_SEND_AFTER_REQUEST": False,
         "COMPLETE_PAST_EVERY_SECONDS": 0,
+        "RATELIMIT_ENABLED": False,  # sign-in limits are tested on their own
     }
 
 

@@ -1,12 +1,18 @@
 """Small factories for test data, each committing what it makes."""
 
+from datetime import datetime, timedelta
 from itertools import count
+from zoneinfo import ZoneInfo
 
+from nqsw_visits import clock
 from nqsw_visits.extensions import db
 from nqsw_visits.models import MentorAssignment, Role, Team, TeamManager, User, UserRole
 from nqsw_visits.services import passwords
 
 DEFAULT_PASSWORD = "a long test password"
+# Every test starts at this ordinary moment (a Wednesday in term, no bank holiday near);
+# tests build their dates from it, or travel elsewhere with time_machine.
+FROZEN_AT = datetime(2027, 1, 13, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 _numbers = count(1)
 
 
@@ -64,11 +70,9 @@ def make_team_with_people(nqsws: int = 3) -> dict:
 
 def make_completed_request(nqsw: User, mentor: User, days_ago: int = 1, **fields):
     """An accompaniment that has happened: stored directly, as if asked, accepted and done."""
-    from datetime import UTC, datetime, timedelta
-
     from nqsw_visits.models_requests import SupportRequest
 
-    ends = datetime.now(UTC).replace(microsecond=0) - timedelta(days=days_ago)
+    ends = clock.now().replace(microsecond=0) - timedelta(days=days_ago)
     request = SupportRequest(
         nqsw_id=nqsw.id,
         mentor_id=mentor.id,
@@ -94,7 +98,16 @@ def make_shared_observation(request, **notes):
 
     observation = observations.start(request.mentor, request)
     written = {"classification": Classification.FORMATIVE, "observed": "Seen", **notes}
-    observations.save_notes(request.mentor, observation, observations.Notes(**written))
-    observations.share(request.mentor, observation)
+    observations.save_notes(request.mentor, observation, observations.Notes(**written), clock.now())
+    observations.share(request.mentor, observation, clock.now())
     db.session.commit()
     return observation
+
+
+def hold_of(request_id: int):
+    """The diary hold a support request keeps in its mentor's diary, or None."""
+    from sqlalchemy import select
+
+    from nqsw_visits.models_requests import MentorHold
+
+    return db.session.scalar(select(MentorHold).filter_by(request_id=request_id))

@@ -1,6 +1,6 @@
 """Listing and filtering people, and showing service errors on forms."""
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -23,7 +23,12 @@ def people_filters(args) -> dict:
 
 def list_people(filters: dict) -> list[User]:
     """People matching the filters, with their roles and team loaded."""
-    query = select(User).options(selectinload(User.team)).order_by(User.display_name)
+    return list(db.session.scalars(people_query(filters)))
+
+
+def people_query(filters: dict) -> Select:
+    """The select of people matching the filters, by name."""
+    query = select(User).options(selectinload(User.team)).order_by(User.display_name, User.id)
     if filters.get("role"):
         query = query.where(
             User.id.in_(select(UserRole.user_id).where(UserRole.role == filters["role"]))
@@ -40,7 +45,7 @@ def list_people(filters: dict) -> list[User]:
                 User.display_name.icontains(q, autoescape=True),
             )
         )
-    return list(db.session.scalars(query))
+    return query
 
 
 def show_error(form, error: PeopleError) -> None:

@@ -4,10 +4,12 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import clock
 from ..extensions import db
 from ..forms import ConfirmForm
 from ..htmx import is_htmx, render_page_or_fragment
 from ..models import Role, Team, User
+from ..paging import paginate
 from ..security import role_required
 from ..services import overview, people
 from ..services.user_import import import_users
@@ -19,14 +21,16 @@ from .forms import (
     PersonForm,
     ResetPasswordForm,
 )
-from .listing import list_people, people_filters, show_error
+from .listing import list_people, people_filters, people_query, show_error
+
+PEOPLE_PER_PAGE = 50
 
 
 @bp.get("/")
 @role_required(Role.ADMIN)
 def index():
     """What needs an administrator's attention."""
-    return render_template("admin/index.html", overview=overview.admin_overview())
+    return render_template("admin/index.html", overview=overview.admin_overview(clock.now()))
 
 
 @bp.get("/people")
@@ -37,7 +41,7 @@ def people_list():
     return render_page_or_fragment(
         "admin/people.html",
         "admin/_people_table.html",
-        people=list_people(filters),
+        people=paginate(people_query(filters), PEOPLE_PER_PAGE),
         filters=filters,
     )
 

@@ -2,16 +2,19 @@
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Role, Team
+from ..models import Role, Team, User
+from ..paging import paginate
 from ..security import role_required
 from ..services import frameworks, people
 from . import bp
 from .forms import TeamEditForm, TeamForm
-from .listing import list_people, show_error
+from .listing import people_query, show_error
+
+MEMBERS_PER_PAGE = 50
 
 
 @bp.route("/teams", methods=["GET", "POST"])
@@ -27,9 +30,13 @@ def teams():
             return redirect(url_for("admin.teams"))
         except people.PeopleError as error:
             show_error(form, error)
-    all_teams = db.session.scalars(
-        select(Team)
-        .options(selectinload(Team.managers), selectinload(Team.members))
+    # How many people each team has, counted; the people themselves are on the team's page.
+    sizes = (
+        select(func.count(User.id)).where(User.team_id == Team.id).correlate(Team).scalar_subquery()
+    )
+    all_teams = db.session.execute(
+        select(Team, sizes)
+        .options(selectinload(Team.managers).lazyload(User.role_rows))
         .order_by(Team.name)
     ).all()
     chosen = frameworks.framework_names_by_team()
@@ -42,8 +49,15 @@ def teams():
 @role_required(Role.ADMIN)
 def team_edit(team_id: int):
     """Choose a team's practice managers and the professional standards it uses."""
-    team = db.get_or_404(Team, team_id)
-    candidates = list_people({"role": Role.PRACTICE_MANAGER.value, "status": "active"})
+    team = db.get_or_404(
+        Team, team_id, options=[selectinload(Team.managers).lazyload(User.role_rows)]
+    )
+    # The choices need names only: not each manager's team or roles.
+    candidates = db.session.execute(
+        people_query({"role": Role.PRACTICE_MANAGER.value, "status": "active"}).with_only_columns(
+            User.id, User.display_name
+        )
+    ).all()
     form = TeamEditForm(
         people=[m.id for m in team.managers], frameworks=frameworks.team_framework_ids(team.id)
     )
@@ -58,6 +72,10 @@ def team_edit(team_id: int):
             return redirect(url_for("admin.teams"))
         except (people.PeopleError, frameworks.FrameworkError) as error:
             show_error(form, error)
-    return render_template("admin/team_edit.html", form=form, team=team), (
+    members = paginate(
+        select(User).where(User.team_id == team.id).order_by(User.display_name, User.id),
+        MEMBERS_PER_PAGE,
+    )
+    return render_template("admin/team_edit.html", form=form, team=team, members=members), (
         422 if form.errors else 200
     )

@@ -1,24 +1,10 @@
 """Who may see or change which mentor's availability."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 from flask_login import current_user
 
 from ..extensions import db
 from ..models import MentorAssignment, Role, User
 from ..security import not_found_unless
-
-
-def zone() -> ZoneInfo:
-    """The service's time zone."""
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def local_today() -> date:
-    """Today's date where the service runs."""
-    return datetime.now(zone()).date()
 
 
 def _is_mentor(user: User | None) -> bool:

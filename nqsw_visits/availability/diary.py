@@ -6,16 +6,22 @@ from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import clock
+from ..clock import zone
+from ..dates import date_arg, week_arg
 from ..extensions import db
 from ..htmx import render_page_or_fragment
-from ..models import MentorAssignment, Role, User, UserRole, utcnow
+from ..models import MentorAssignment, Role, User, UserRole
 from ..security import role_required
 from ..services import availability
 from ..services.availability_store import load_calendars
 from ..services.diary import diary_week, week_of
 from . import bp
-from .access import local_today, mentor_to_edit, mentor_to_view, zone
+from .access import mentor_to_edit, mentor_to_view
 from .forms import parse_clock
+
+BOOKING_HORIZON_WEEKS = 8  # free times are offered up to 8 weeks ahead, counting this week
+SHOWN_WEEKS = 2  # the free-times page shows two weeks at a time
 
 KIND_LABELS = {
     "home_visit": "home visit",
@@ -25,19 +31,12 @@ KIND_LABELS = {
 }
 
 
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 @bp.get("/diary")
 @role_required(Role.MENTOR, Role.ADMIN)
 def diary(mentor_id: int):
     """A week of the mentor's diary, with previous, next and a jump to a date."""
     mentor = mentor_to_edit(mentor_id)
-    monday = week_of(_date_arg("week") or local_today())
+    monday = week_arg("week") or week_of(clock.today())
     return render_template(
         "availability/diary.html",
         mentor=mentor,
@@ -45,7 +44,7 @@ def diary(mentor_id: int):
         monday=monday,
         previous=monday - timedelta(days=7),
         following=monday + timedelta(days=7),
-        today=local_today(),
+        today=clock.today(),
     )
 
 
@@ -65,7 +64,7 @@ def _other_mentors(mentor: User) -> list[User]:
 
 
 def _asked_time() -> tuple[datetime, datetime] | None:
-    day = _date_arg("date")
+    day = date_arg("date")
     try:
         starts, ends = parse_clock(request.args["start"]), parse_clock(request.args["end"])
     except (KeyError, ValueError):
@@ -82,7 +81,7 @@ def free_check_context(mentor: User, asked, kind: str) -> dict:
     if asked:
         others = _other_mentors(mentor)
         calendars = load_calendars([mentor.id] + [m.id for m in others], *asked, zone())
-        now = utcnow()
+        now = clock.now()
         context["verdict"] = availability.check(calendars[mentor.id], *asked, kind, now)
         free_ids = availability.who_is_free(
             {m.id: calendars[m.id] for m in others}, *asked, kind, now
@@ -104,10 +103,22 @@ def free_check(mentor_id: int):
     )
 
 
+def _slot_weeks(today: date) -> tuple[date | None, date | None, date | None]:
+    """The Monday asked for (None: from today), and the weeks before and after, if any."""
+    this_monday = week_of(today)
+    last = this_monday + timedelta(weeks=BOOKING_HORIZON_WEEKS - SHOWN_WEEKS)
+    asked = week_arg("week", clamp=True)
+    first = min(asked, last) if asked else None
+    if first is None or first <= this_monday:
+        return None, None, this_monday + timedelta(weeks=1)
+    following = first + timedelta(weeks=1) if first < last else None
+    return first, first - timedelta(weeks=1), following  # this Monday means "from today"
+
+
 @bp.get("/slots")
 @role_required(Role.NQSW, Role.MENTOR, Role.ADMIN)
 def free_slots(mentor_id: int):
-    """The mentor's free start times over the next two weeks for a length of event."""
+    """The mentor's free start times, two weeks at a time, for a length of event."""
     mentor = mentor_to_view(mentor_id)
     kind = request.args.get("kind", "case_discussion")
     kind = kind if kind in KIND_LABELS else "case_discussion"
@@ -117,11 +128,12 @@ def free_slots(mentor_id: int):
         minutes = 60
     minutes = minutes if 15 <= minutes <= 480 else 60
     tz = zone()
-    start = datetime.combine(local_today(), time(0), tzinfo=tz)
-    end = start + timedelta(days=14)
+    first, previous, following = _slot_weeks(clock.today())
+    start = datetime.combine(first or clock.today(), time(0), tzinfo=tz)
+    end = start + timedelta(weeks=SHOWN_WEEKS)
     calendar = load_calendars([mentor.id], start, end, tz)[mentor.id]
     slots = availability.free_slots(
-        calendar, start, end, timedelta(minutes=minutes), kind, utcnow()
+        calendar, start, end, timedelta(minutes=minutes), kind, clock.now()
     )
     by_day: dict[date, list[datetime]] = {}
     for slot in slots:
@@ -136,6 +148,9 @@ def free_slots(mentor_id: int):
         kind_label=KIND_LABELS[kind],
         kinds=KIND_LABELS,
         duration=timedelta(minutes=minutes),
+        first=first,
+        previous=previous,
+        following=following,
         # An NQSW asking their own mentor can pick a start time to ask for it.
         can_ask=current_user.has_role(Role.NQSW) and current_user.id != mentor.id,
     )

@@ -23,6 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..dates import ExampleDate, in_range, out_of_range_message
 from ..models_availability import ExceptionKind
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -80,9 +81,9 @@ class GovDateField(DateField):
         except (ValueError, OverflowError):  # a twenty-digit year overflows
             name = self.label.text.removesuffix(" (optional)")
             raise ValueError(f"{name} must be a real date") from None
-        if not 2000 <= self.data.year <= 2100:
+        if not in_range(self.data):
             self.data = None
-            raise ValueError("Enter a year from 2000 to 2100, like 2027")
+            raise ValueError(out_of_range_message())
 
 
 class WholeNumberField(IntegerField):
@@ -127,7 +128,7 @@ class ExceptionForm(FlaskForm):
     first_day = GovDateField(
         "First day",
         widget=GovDateInput(),
-        description="For example, 27 3 2027",
+        description=ExampleDate(),
         validators=[InputRequired("Enter the first day, including a day, month and year")],
     )
     last_day = GovDateField(

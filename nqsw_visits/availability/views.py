@@ -5,15 +5,17 @@ from datetime import datetime, time, timedelta
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import clock
+from ..clock import zone
 from ..extensions import db
 from ..htmx import is_htmx
-from ..models import Role, utcnow
+from ..models import Role
 from ..models_availability import ExceptionKind, MentorLimits
 from ..security import role_required
 from ..services import availability_store as store
 from ..services.availability import Limits
 from . import bp
-from .access import local_today, mentor_to_edit, zone
+from .access import mentor_to_edit
 from .forms import WEEKDAYS, ExceptionForm, LimitsForm, WindowForm
 
 SECTIONS = {"pattern": "_pattern.html", "exceptions": "_exceptions.html", "limits": "_limits.html"}
@@ -32,11 +34,11 @@ def _forms(**given):
 
 def _render(mentor, section: str | None = None, status: int = 200, **given):
     """The whole page, or one section of it for htmx."""
-    today = local_today()
+    today = clock.today()
     context = {
         "mentor": mentor,
         "pattern": store.current_pattern(mentor, today),
-        "exceptions": store.upcoming_exceptions(mentor, utcnow()),
+        "exceptions": store.upcoming_exceptions(mentor, clock.now()),
         "weekdays": WEEKDAYS,
         "editing": given.pop("editing", None),
         "message": given.pop("message", None),
@@ -84,7 +86,7 @@ def window_add(mentor_id: int):
                 form.weekday.data,
                 form.starts.data,
                 form.ends.data,
-                local_today(),
+                clock.today(),
             )
             return _done(mentor, "pattern", f"{WEEKDAYS[form.weekday.data]} time added")
         except store.AvailabilityError as error:
@@ -99,7 +101,7 @@ def window_change(mentor_id: int, window_id: int):
     """Change one time in the weekly pattern, in place."""
     mentor = mentor_to_edit(mentor_id)
     try:
-        window = store.window_of(mentor, window_id, local_today())
+        window = store.window_of(mentor, window_id, clock.today())
     except LookupError:
         abort(404)
     form = WindowForm(prefix="edit", obj=window)
@@ -112,7 +114,7 @@ def window_change(mentor_id: int, window_id: int):
                 form.weekday.data,
                 form.starts.data,
                 form.ends.data,
-                local_today(),
+                clock.today(),
             )
             return _done(mentor, "pattern", "Time changed")
         except store.AvailabilityError as error:
@@ -139,7 +141,7 @@ def window_remove(mentor_id: int, window_id: int):
     """Take a time out of the weekly pattern, from today."""
     mentor = mentor_to_edit(mentor_id)
     try:
-        store.remove_window(current_user, mentor, window_id, local_today())
+        store.remove_window(current_user, mentor, window_id, clock.today())
     except LookupError:
         abort(404)
     return _done(mentor, "pattern", "Time removed")

@@ -1,19 +1,30 @@
 """Who may see an observation, and how much of it."""
 
-from flask import flash
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from ..extensions import db
 from ..models import User
-from ..models_observations import Observation
+from ..models_observations import Addendum, Observation
 from ..security import not_found_unless
 from ..services import portfolio
-from ..services.observations import ObservationError
 
 
 def observation_for(observation_id: int, *, full: bool = False) -> tuple[Observation, str]:
     """The observation and the viewer's level ('full' or 'summary'), or 404."""
-    observation = db.session.get(Observation, observation_id)
+    # Everything the page shows, in four queries whatever the record holds; names, not roles.
+    observation = db.session.get(
+        Observation,
+        observation_id,
+        options=[
+            joinedload(Observation.request),
+            joinedload(Observation.mentor).lazyload(User.role_rows),
+            joinedload(Observation.nqsw).lazyload(User.role_rows),
+            selectinload(Observation.standards),
+            selectinload(Observation.actions),
+            selectinload(Observation.addenda).joinedload(Addendum.author).lazyload(User.role_rows),
+        ],
+    )
     level = portfolio.view_level(current_user, observation) if observation else None
     allowed = level == "full" if full else level is not None
     not_found_unless(allowed, "observation", observation_id)
@@ -22,21 +33,11 @@ def observation_for(observation_id: int, *, full: bool = False) -> tuple[Observa
 
 def nqsw_for(nqsw_id: int, *, own_only: bool = False) -> User:
     """An NQSW whose progress the viewer may see (only their own with own_only), or 404."""
-    nqsw = db.session.get(User, nqsw_id)
+    # The page shows the team's name and never the roles: load one, not the other.
+    nqsw = db.session.get(User, nqsw_id, options=[joinedload(User.team), lazyload(User.role_rows)])
     if own_only:
         allowed = nqsw is not None and nqsw.id == current_user.id
     else:
         allowed = nqsw is not None and portfolio.may_see_progress(current_user, nqsw)
     not_found_unless(allowed, "progress of user", nqsw_id)
     return nqsw
-
-
-def refused(error: ObservationError, form=None) -> int:
-    """Put a refusal on the form's field (or flash it) and give its HTTP status."""
-    db.session.rollback()
-    field = getattr(form, error.field or "", None) if form is not None else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        flash(str(error), "error")
-    return error.status

@@ -12,6 +12,7 @@ from wtforms import RadioField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..availability.forms import GovDateField
+from ..dates import ExampleDate
 from ..models_observations import CLASSIFICATION_LABELS
 from ..visit_requests.forms import no_identifying_detail
 
@@ -82,7 +83,7 @@ class ActionForm(FlaskForm):
     due_on = GovDateField(
         "By when",
         widget=GovDateInput(),
-        description="For example, 27 3 2027",
+        description=ExampleDate(),
         validators=[InputRequired("Enter the date, including day, month and year")],
     )
     submit = SubmitField("Add the action", widget=GovSubmitInput())

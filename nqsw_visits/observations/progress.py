@@ -1,12 +1,24 @@
 """An NQSW's progress: observations, the ASYE count, standards seen, open actions; a print view."""
 
+from datetime import datetime, time, timedelta
+
 from flask import render_template
 from flask_login import current_user
 
+from .. import clock
+from ..clock import zone
+from ..database import kept_as_loaded
+from ..dates import date_arg
 from ..extensions import db
+from ..paging import paginate
 from ..services import observations, portfolio
 from . import bp
 from .access import nqsw_for
+
+OBSERVATIONS_PER_PAGE = 20
+ACTIONS_PER_PAGE = 20
+PORTFOLIO_DAYS = 365  # the print view's default: the last twelve months
+PORTFOLIO_PER_PAGE = 12
 
 
 @bp.get("/people/<int:nqsw_id>/progress")
@@ -14,22 +26,33 @@ def progress(nqsw_id: int):
     """The NQSW's observations against what the ASYE asks for (a summary, no notes)."""
     nqsw = nqsw_for(nqsw_id)
     return render_template(
-        "observations/progress.html", nqsw=nqsw, progress=portfolio.progress(nqsw)
+        "observations/progress.html",
+        nqsw=nqsw,
+        progress=portfolio.progress(nqsw),
+        observations=paginate(portfolio.observations_query(nqsw), OBSERVATIONS_PER_PAGE),
+        actions=paginate(portfolio.open_actions_query(nqsw), ACTIONS_PER_PAGE, name="actions"),
     )
 
 
 @bp.get("/people/<int:nqsw_id>/portfolio")
 def portfolio_print(nqsw_id: int):
-    """The NQSW's signed observations, one to a printed page, without case references."""
+    """The NQSW's signed observations in a date range, one to a printed page, no case references."""
     nqsw = nqsw_for(nqsw_id, own_only=True)
-    found = portfolio.progress(nqsw)
-    signed = [o for o in found.observations if o.locked_at is not None]
-    for observation in signed:
-        observations.record_read(current_user, observation, view="portfolio")
-    db.session.commit()
-    return render_template(
+    last = date_arg("to", clamp=True) or clock.today()
+    first = min(date_arg("from", clamp=True) or last - timedelta(days=PORTFOLIO_DAYS), last)
+    start = datetime.combine(first, time(0), tzinfo=zone())
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone())
+    signed = paginate(portfolio.portfolio_query(nqsw, start, end), PORTFOLIO_PER_PAGE)
+    page = render_template(
         "observations/portfolio.html",
         nqsw=nqsw,
         observations=signed,
-        unsigned=len(found.observations) - len(signed),
+        unsigned=portfolio.unsigned_count(nqsw, start, end),
+        first=first,
+        last=last,
     )
+    # Recorded once the page is rendered: the audit write ends the read transaction.
+    with kept_as_loaded():
+        observations.record_portfolio_read(current_user, nqsw, signed.items)
+        db.session.commit()
+    return page

@@ -3,31 +3,33 @@
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
+from .. import clock
+from ..database import kept_as_loaded
 from ..extensions import db
-from ..forms import ConfirmForm
+from ..forms import ConfirmForm, refused
 from ..htmx import hx_redirect, is_htmx, render_page_or_fragment
 from ..models_observations import AgreedAction
 from ..security import not_found_unless
 from ..services import observations
 from . import bp
-from .access import observation_for, refused
+from .access import observation_for
 from .forms import ActionForm, AddendumForm, ReflectionForm
 
 
 def _page(observation, level, status=200, *, section=None, message=None, **forms):
     """The observation page (or, for htmx, the one section that changed)."""
-    if level == "full":
-        observations.record_read(current_user, observation)
-        db.session.commit()
     forms = {
         "reflection_form": forms.get("reflection_form")
         or ReflectionForm(obj=observation, formdata=None),
         "action_form": forms.get("action_form") or ActionForm(formdata=None),
         "addendum_form": forms.get("addendum_form") or AddendumForm(formdata=None),
     }
-    return render_page_or_fragment(
+    page = render_page_or_fragment(
         "observations/show.html",
-        f"observations/_{section}.html" if section else "observations/show.html",
+        # A section's fragment drops the "-section" some anchors carry (#reflection-section).
+        f"observations/_{section.removesuffix('-section')}.html"
+        if section
+        else "observations/show.html",
         status,
         observation=observation,
         level=level,
@@ -37,6 +39,16 @@ def _page(observation, level, status=200, *, section=None, message=None, **forms
         form=next((form for form in forms.values() if form.errors), None),  # error summary
         **forms,
     )
+    if level == "full":
+        _audit_read(observation)
+    return page
+
+
+def _audit_read(observation) -> None:
+    """Audit the read once the page is rendered; if that fails the page is not sent."""
+    with kept_as_loaded():
+        observations.record_read(current_user, observation)
+        db.session.commit()
 
 
 def _done(observation, message: str, section: str):
@@ -60,7 +72,7 @@ def share(observation_id: int):
     """The mentor lets the NQSW read the observation."""
     observation, _ = observation_for(observation_id, full=True)
     try:
-        observations.share(current_user, observation)
+        observations.share(current_user, observation, clock.now())
     except observations.ObservationError as error:
         return _page(observation, "full", refused(error))
     return _done(observation, f"Shared with {observation.nqsw.display_name}", "sign-off")
@@ -74,7 +86,11 @@ def reflect(observation_id: int):
     if form.validate_on_submit():
         try:
             observations.reflect(
-                current_user, observation, form.reflection.data, form.do_differently.data or ""
+                current_user,
+                observation,
+                form.reflection.data,
+                form.do_differently.data or "",
+                clock.now(),
             )
             return _done(observation, "Reflection saved", "reflection-section")
         except observations.ObservationError as error:
@@ -105,7 +121,7 @@ def sign(observation_id: int):
     if not ConfirmForm().validate_on_submit():
         return _page(observation, "full", 400)
     try:
-        observations.sign(current_user, observation)
+        observations.sign(current_user, observation, clock.now())
     except observations.ObservationError as error:
         if is_htmx():  # the whole page shows the refusal, as an error
             refused(error)
@@ -124,7 +140,12 @@ def add_action(observation_id: int):
     if form.validate_on_submit():
         try:
             observations.add_action(
-                current_user, observation, form.what.data, form.owner.data, form.due_on.data
+                current_user,
+                observation,
+                form.what.data,
+                form.owner.data,
+                form.due_on.data,
+                clock.now(),
             )
             return _done(observation, "Action added", "actions")
         except observations.ObservationError as error:
@@ -146,7 +167,7 @@ def action_done(observation_id: int, action_id: int):
         return _page(observation, "full", 400)
     done = request.form.get("done") == "yes"
     try:
-        observations.set_action_done(current_user, action, done)
+        observations.set_action_done(current_user, action, done, clock.now())
     except observations.ObservationError as error:
         return _page(observation, "full", refused(error))
     return _done(observation, "Action marked as done" if done else "Action reopened", "actions")

@@ -1,10 +1,13 @@
 """The mentor writes an observation on a completed accompaniment, and shares it."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import clock
 from ..extensions import db
+from ..forms import refused
+from ..htmx import hx_redirect, is_htmx, render_page_or_fragment
 from ..models import Role
 from ..models_observations import Classification, Observation
 from ..security import not_found_unless, role_required
@@ -12,8 +15,10 @@ from ..services import observations
 from ..services.frameworks import standards_for_team
 from ..visit_requests.access import request_for
 from . import bp
-from .access import refused
 from .forms import NotesForm
+
+# The same words the rules use when the NQSW changes a locked record.
+LOCKED = "This observation is signed and locked. Add an addendum instead."
 
 
 def _form_for(existing: Observation | None, team_id: int | None) -> NotesForm:
@@ -25,6 +30,20 @@ def _form_for(existing: Observation | None, team_id: int | None) -> NotesForm:
     if not form.classification.data:
         form.classification.data = Classification.FORMATIVE.value
     return form
+
+
+def _page(item, form: NotesForm, existing: Observation | None, status: int, refusal=None):
+    """The write page, or for htmx only its form (or the refusal) in place."""
+    return render_page_or_fragment(
+        "observations/write.html",
+        "observations/_write_form.html",
+        status,
+        item=item,
+        form=form,
+        observation=existing,
+        refusal=refusal,
+        in_place=is_htmx(),
+    )
 
 
 def _notes(form: NotesForm) -> observations.Notes:
@@ -46,25 +65,27 @@ def write(request_id: int):
     item = request_for(request_id)
     not_found_unless(item.mentor_id == current_user.id, "observation of request", request_id)
     existing = db.session.scalar(select(Observation).where(Observation.request_id == item.id))
-    if existing is not None and existing.locked_at is not None:
-        return redirect(url_for("observations.show", observation_id=existing.id))
     form, status = _form_for(existing, item.nqsw.team_id), 200
+    if existing is not None and existing.locked_at is not None:
+        return _page(item, form, existing, 409, refusal=LOCKED)
     if form.validate_on_submit():
         try:
             observation = observations.start(current_user, item)
-            observations.save_notes(current_user, observation, _notes(form))
+            observations.save_notes(current_user, observation, _notes(form), clock.now())
             if form.share.data:
-                observations.share(current_user, observation)
+                observations.share(current_user, observation, clock.now())
             db.session.commit()
             flash(
                 "Shared with " + item.nqsw.display_name if form.share.data else "Draft saved",
                 "success",
             )
-            return redirect(url_for("observations.show", observation_id=observation.id))
+            shown = url_for("observations.show", observation_id=observation.id)
+            return hx_redirect(shown) if is_htmx() else redirect(shown)
         except observations.ObservationError as error:
+            if error.status == 409:  # locked while the form was open: refused as above
+                db.session.rollback()
+                return _page(item, form, existing, 409, refusal=str(error))
             status = refused(error, form)
     elif form.errors:
         status = 422
-    return render_template(
-        "observations/write.html", item=item, form=form, observation=existing
-    ), status
+    return _page(item, form, existing, status)

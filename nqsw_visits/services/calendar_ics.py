@@ -1,10 +1,15 @@
 """Calendar files: one event per support request, with no case reference in them."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event
 
 from ..models_requests import SupportRequest
+
+# The subscription covers a fixed window, so its size stays the same as the years go by.
+FEED_DAYS_BACK = 14
+FEED_DAYS_AHEAD = 365  # twelve months
+FEED_WINDOW = f"accompaniments from {FEED_DAYS_BACK} days ago to twelve months ahead"
 
 _STATUS = {
     "requested": "TENTATIVE",
@@ -21,8 +26,17 @@ def summary(request: SupportRequest, viewer_id: int) -> str:
     return f"{kind} with {other.display_name} (Alongside)"
 
 
+def feed_window(now: datetime) -> tuple[datetime, datetime]:
+    """The moments between which a subscribed calendar shows accompaniments."""
+    return now - timedelta(days=FEED_DAYS_BACK), now + timedelta(days=FEED_DAYS_AHEAD)
+
+
 def calendar_for(
-    requests: list[SupportRequest], viewer_id: int, base_url: str, now: datetime
+    requests: list[SupportRequest],
+    viewer_id: int,
+    base_url: str,
+    now: datetime,
+    description: str | None = None,
 ) -> bytes:
     """An iCalendar file of these requests, as the viewer sees them."""
     calendar = Calendar()
@@ -30,6 +44,8 @@ def calendar_for(
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", "Alongside")
+    if description:
+        calendar.add("x-wr-caldesc", description)
     for request in requests:
         event = Event()
         event.add("uid", f"{request.uid}@alongside")

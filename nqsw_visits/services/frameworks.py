@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import contains_eager
 
+from .. import clock
 from ..extensions import db
-from ..models import Team, User, utcnow
+from ..models import Team, User
 from ..models_observations import Framework, Standard, TeamFramework
 from . import audit
 
@@ -135,7 +136,7 @@ def load_framework(data: FrameworkData, actor: User | None = None) -> dict[str, 
     if framework is None:
         framework = Framework(code=data.code)
         db.session.add(framework)
-    framework.name, framework.source, framework.loaded_at = data.name, data.source, utcnow()
+    framework.name, framework.source, framework.loaded_at = data.name, data.source, clock.now()
     db.session.flush()
     known = {
         row.code: row

@@ -8,12 +8,13 @@ signature is for what was there when it was given.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 
+from ..database import writing
 from ..extensions import db
-from ..models import User, utcnow
+from ..models import User
 from ..models_observations import Addendum, AgreedAction, Classification, Observation, Standard
 from ..models_requests import RequestStatus, SupportRequest
 from . import audit
@@ -65,9 +66,9 @@ def _unlocked(observation: Observation) -> None:
         )
 
 
-def _changed(actor: User, observation: Observation, action: str, **detail) -> None:
+def _changed(actor: User, observation: Observation, action: str, now: datetime, **detail) -> None:
     """Record a change; any signature given before it no longer stands."""
-    observation.updated_at = utcnow()
+    observation.updated_at = now
     if observation.mentor_signed_at or observation.nqsw_signed_at:
         observation.mentor_signed_at = observation.nqsw_signed_at = None
         detail["signatures_cleared"] = True
@@ -94,7 +95,7 @@ def start(mentor: User, request: SupportRequest) -> Observation:
     return observation
 
 
-def save_notes(mentor: User, observation: Observation, notes: Notes) -> None:
+def save_notes(mentor: User, observation: Observation, notes: Notes, now: datetime) -> None:
     """Save the mentor's notes (draft or shared) while the record is unlocked."""
     _lock(observation)
     _party(mentor, observation, nqsw=False)
@@ -109,17 +110,17 @@ def save_notes(mentor: User, observation: Observation, notes: Notes) -> None:
     observation.look_out_for = notes.look_out_for
     observation.for_case_record = notes.for_case_record
     observation.standards = chosen
-    _changed(mentor, observation, "saved")
+    _changed(mentor, observation, "saved", now)
 
 
-def share(mentor: User, observation: Observation) -> None:
+def share(mentor: User, observation: Observation, now: datetime) -> None:
     """Let the NQSW read the observation and add their reflection."""
     _lock(observation)
     _party(mentor, observation, nqsw=False)
     if not observation.observed.strip():
         raise ObservationError("Write what you observed before you share it", field="observed")
     if observation.shared_at is None:
-        observation.shared_at = utcnow()
+        observation.shared_at = now
         audit.record("observation.shared", actor=mentor, obj=observation)
         notify(
             observation.nqsw,
@@ -129,14 +130,16 @@ def share(mentor: User, observation: Observation) -> None:
         )
 
 
-def reflect(nqsw: User, observation: Observation, reflection: str, do_differently: str) -> None:
+def reflect(
+    nqsw: User, observation: Observation, reflection: str, do_differently: str, now: datetime
+) -> None:
     """The NQSW's reflection on the feedback, and what they will do differently."""
     _lock(observation)
     _party(nqsw, observation, mentor=False)
     _unlocked(observation)
     observation.reflection = reflection
     observation.do_differently = do_differently
-    _changed(nqsw, observation, "reflected")
+    _changed(nqsw, observation, "reflected", now)
 
 
 def share_with_manager(nqsw: User, observation: Observation, shared: bool) -> None:
@@ -148,7 +151,7 @@ def share_with_manager(nqsw: User, observation: Observation, shared: bool) -> No
 
 
 def add_action(
-    actor: User, observation: Observation, what: str, owner: str, due_on: date
+    actor: User, observation: Observation, what: str, owner: str, due_on: date, now: datetime
 ) -> AgreedAction:
     """An agreed action: what, who does it (the NQSW, the mentor or both), by when."""
     _lock(observation)
@@ -161,22 +164,22 @@ def add_action(
     )
     db.session.add(action)
     db.session.flush()
-    _changed(actor, observation, "action_added", action_id=action.id)
+    _changed(actor, observation, "action_added", now, action_id=action.id)
     return action
 
 
-def set_action_done(actor: User, action: AgreedAction, done: bool) -> None:
+def set_action_done(actor: User, action: AgreedAction, done: bool, now: datetime) -> None:
     """Mark an agreed action done (or not); allowed after the lock, it is follow-up."""
     observation = action.observation
     _lock(observation)
     _party(actor, observation)
-    action.done_at = utcnow() if done else None
+    action.done_at = now if done else None
     audit.record(
         "observation.action_done", actor=actor, obj=observation, action_id=action.id, done=done
     )
 
 
-def sign(actor: User, observation: Observation) -> None:
+def sign(actor: User, observation: Observation, now: datetime) -> None:
     """The actor signs; once both have signed, the record locks."""
     _lock(observation)
     side = _party(actor, observation)
@@ -185,7 +188,6 @@ def sign(actor: User, observation: Observation) -> None:
         raise ObservationError("Share the observation with the NQSW before you sign it")
     if side == "nqsw" and not observation.reflection.strip():
         raise ObservationError("Add your reflection before you sign", field="reflection")
-    now = utcnow()
     if side == "mentor":
         observation.mentor_signed_at = observation.mentor_signed_at or now
     else:
@@ -225,5 +227,21 @@ def add_addendum(actor: User, observation: Observation, text: str) -> Addendum:
 
 
 def record_read(reader: User, observation: Observation, view: str = "full") -> None:
-    """Every read of an observation's full text is audited."""
-    audit.record("observation.read", actor=reader, obj=observation, view=view)
+    """Every read of an observation's full text is audited (in a page read, at once)."""
+    with writing():
+        audit.record("observation.read", actor=reader, obj=observation, view=view)
+
+
+def record_portfolio_read(reader: User, nqsw: User, shown: list[Observation]) -> None:
+    """A portfolio view is one audited read that names every observation it shows."""
+    # Read before writing() ends the read transaction, which would load each one again.
+    shown_ids, nqsw_id = [observation.id for observation in shown], nqsw.id
+    with writing():
+        audit.record(
+            "observation.read",
+            actor=reader,
+            object_type="portfolio",
+            object_id=nqsw_id,
+            view="portfolio",
+            observation_ids=shown_ids,
+        )

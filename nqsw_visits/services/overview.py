@@ -1,12 +1,13 @@
 """What each role's home page shows: people and the to-dos that need them."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, lazyload, selectinload
 
 from ..extensions import db
-from ..models import AuditEvent, MentorAssignment, Role, Team, TeamManager, User, UserRole, utcnow
+from ..models import AuditEvent, MentorAssignment, Role, Team, TeamManager, User, UserRole
 from ..models_requests import SupportRequest
 
 
@@ -42,7 +43,7 @@ def mentees_of(mentor: User) -> list[User]:
             select(User)
             .join(MentorAssignment, MentorAssignment.nqsw_id == User.id)
             .where(MentorAssignment.mentor_id == mentor.id, User.active)
-            .options(selectinload(User.team))
+            .options(selectinload(User.team), lazyload(User.role_rows))  # names, not roles
             .order_by(User.display_name)
         )
     )
@@ -98,7 +99,7 @@ class AdminOverview:
     recent_events: list[AuditEvent]
 
 
-def admin_overview() -> AdminOverview:
+def admin_overview(now: datetime) -> AdminOverview:
     """People and teams that need an administrator's attention."""
     counts = dict(db.session.execute(select(User.active, func.count()).group_by(User.active)).all())
     mentor = aliased(User)
@@ -120,7 +121,7 @@ def admin_overview() -> AdminOverview:
     return AdminOverview(
         active_users=counts.get(True, 0),
         inactive_users=counts.get(False, 0),
-        locked=people(select(User).where(User.locked_until > utcnow())),
+        locked=people(select(User).where(User.locked_until > now)),
         nqsws_without_team=people(_with_role(Role.NQSW).where(User.active, User.team_id.is_(None))),
         nqsws_without_mentor=people(
             _with_role(Role.NQSW).where(User.active, User.id.not_in(has_mentor))

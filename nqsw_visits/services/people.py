@@ -2,10 +2,13 @@
 
 import re
 import secrets
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import MentorAssignment, Role, Team, TeamManager, User, UserRole
@@ -24,6 +27,8 @@ class PeopleError(ValueError):
 # PostgreSQL refuses NUL in text, and no name or address needs a control character.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 NAME_MAX_LENGTH = 120
+EMAIL_TAKEN = "An account with that email address already exists"
+TEAM_TAKEN = "A team with that name already exists"
 
 
 def has_control_characters(text: str) -> bool:
@@ -31,9 +36,28 @@ def has_control_characters(text: str) -> bool:
     return bool(_CONTROL_CHARACTERS.search(text))
 
 
+def tidy_name(name: str) -> str:
+    """A name as stored: Unicode NFC, single spaces, no spaces around it."""
+    return " ".join(unicodedata.normalize("NFC", name).split())
+
+
+def name_key(name: str) -> str:
+    """What two names must not share to be told apart: the tidied name, case folded."""
+    return tidy_name(name).casefold()
+
+
+@contextmanager
+def unique_or(message: str, field: str) -> Iterator[None]:
+    """The database's unique rule has the last word: a clash (two people at once) is this error."""
+    try:
+        yield
+    except IntegrityError:
+        raise PeopleError(message, field) from None
+
+
 def check_name(name: str, field: str = "display_name", what: str = "the person's full name") -> str:
     """A name with its spacing tidied, or PeopleError saying what is wrong with it."""
-    name = " ".join(name.split())
+    name = tidy_name(name)
     if not name:
         raise PeopleError(f"Enter {what}", field)
     if has_control_characters(name):
@@ -87,7 +111,7 @@ def create_user(
     display_name = check_name(display_name)
     email = check_email(email)
     if _email_taken(email):
-        raise PeopleError("An account with that email address already exists", "email")
+        raise PeopleError(EMAIL_TAKEN, "email")
     roles = set(roles)
     if not roles:
         raise PeopleError("Select at least one role", "roles")
@@ -99,7 +123,8 @@ def create_user(
         role_rows=[UserRole(role=role.value) for role in roles],
     )
     db.session.add(user)
-    db.session.flush()
+    with unique_or(EMAIL_TAKEN, "email"):
+        db.session.flush()
     audit.record("user.created", actor=actor, obj=user, roles=sorted(roles))
     return user
 
@@ -125,7 +150,7 @@ def update_user(
     display_name = check_name(display_name)
     email = check_email(email)
     if _email_taken(email, except_id=user.id):
-        raise PeopleError("An account with that email address already exists", "email")
+        raise PeopleError(EMAIL_TAKEN, "email")
     roles = set(roles)
     if not roles:
         raise PeopleError("Select at least one role", "roles")
@@ -152,6 +177,8 @@ def update_user(
     user.role_rows = [row for row in user.role_rows if Role(row.role) in roles] + [
         UserRole(role=role.value) for role in roles - user.roles
     ]
+    with unique_or(EMAIL_TAKEN, "email"):
+        db.session.flush()
     audit.record("user.updated", actor=actor, obj=user, changed=changed, roles=sorted(roles))
 
 
@@ -193,14 +220,20 @@ def set_mentors(actor: User, nqsw: User, mentor_ids: Iterable[int]) -> None:
     audit.record("user.mentors_set", actor=actor, obj=nqsw, mentor_ids=sorted(mentor_ids))
 
 
+def find_team(name: str) -> Team | None:
+    """The team whose name is this one, whatever its case, spacing or Unicode form."""
+    return db.session.scalar(select(Team).where(Team.name_key == name_key(name)))
+
+
 def create_team(actor: User | None, name: str) -> Team:
     """Add a team with a unique name."""
     name = check_name(name, "name", "a team name")
-    if db.session.scalar(select(Team.id).where(func.lower(Team.name) == name.lower())):
-        raise PeopleError("A team with that name already exists", "name")
+    if find_team(name) is not None:
+        raise PeopleError(TEAM_TAKEN, "name")
     team = Team(name=name)
     db.session.add(team)
-    db.session.flush()
+    with unique_or(TEAM_TAKEN, "name"):
+        db.session.flush()
     audit.record("team.created", actor=actor, obj=team)
     return team
 

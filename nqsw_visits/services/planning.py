@@ -4,11 +4,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import or_, select
+from sqlalchemy.orm import lazyload, selectinload
 
 from ..extensions import db
-from ..models import Role, TeamManager, User, UserRole
+from ..models import MentorAssignment, Role, TeamManager, User, UserRole
 from ..models_availability import BankHoliday
 from ..models_requests import RequestStatus, SupportRequest
 
@@ -34,7 +34,23 @@ def team_nqsws(manager: User) -> list[User]:
             select(User)
             .join(UserRole, UserRole.user_id == User.id)
             .where(UserRole.role == Role.NQSW, User.active, User.team_id.in_(teams))
+            .options(lazyload(User.role_rows))
             .order_by(User.display_name)
+        )
+    )
+
+
+def team_mentors(manager: User, nqsw_ids: list[int]) -> list[User]:
+    """Active mentors in the manager's teams, and the mentors of those teams' NQSWs."""
+    teams = select(TeamManager.team_id).where(TeamManager.user_id == manager.id)
+    assigned = select(MentorAssignment.mentor_id).where(MentorAssignment.nqsw_id.in_(nqsw_ids))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.MENTOR, User.active)
+            .where(or_(User.team_id.in_(teams), User.id.in_(assigned)))
+            .options(lazyload(User.role_rows))
         )
     )
 
@@ -62,7 +78,10 @@ def planned_support(
             SupportRequest.ends_at > min(start, now),
             SupportRequest.starts_at < max(end, horizon),
         )
-        .options(selectinload(SupportRequest.nqsw), selectinload(SupportRequest.mentor))
+        .options(
+            selectinload(SupportRequest.nqsw).lazyload(User.role_rows),
+            selectinload(SupportRequest.mentor).lazyload(User.role_rows),
+        )
         .order_by(SupportRequest.starts_at)
     ).all()
     holidays = frozenset(db.session.scalars(select(BankHoliday.day)))
@@ -72,9 +91,9 @@ def planned_support(
         overdue_before = _previous_working_day(overdue_before, zone, holidays)
     supported = {r.nqsw_id for r in rows if r.starts_at < horizon and r.ends_at > now}
     in_period = [r for r in rows if r.ends_at > start and r.starts_at < end]
-    mentors = sorted(
-        {r.mentor.id: r.mentor for r in in_period}.values(), key=lambda m: m.display_name
-    )
+    # Whoever the period's requests are with stays choosable, even if no longer assigned.
+    listed = team_mentors(manager, ids) + [r.mentor for r in in_period]
+    mentors = sorted({m.id: m for m in listed}.values(), key=lambda m: m.display_name)
     shown = [
         r
         for r in in_period

@@ -5,7 +5,6 @@ transactions already begin IMMEDIATE), moves the status with a conditional UPDAT
 keeps the mentor's held time in mentor_holds, where the database refuses overlaps.
 """
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -14,7 +13,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import MentorAssignment, User, utcnow
+from ..models import MentorAssignment, User
 from ..models_requests import MentorHold, RequestEvent, RequestKind, RequestStatus, SupportRequest
 from . import audit, availability
 from .availability_store import load_calendars
@@ -48,6 +47,7 @@ class Details:
     meeting_type: str | None = None
     case_reference: str | None = None
     focus_case: bool = False
+    focus_case_id: int | None = None
     venue_type: str = ""
     area: str = ""
     purpose: str = ""
@@ -56,10 +56,21 @@ class Details:
     consent: str = "not_applicable"
 
 
-CASE_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/-]{2,19}$")
+# The council's format (CASE_REFERENCE_PATTERN) is the form's to check; the rule holds
+# what every format shares: present where the kind needs one, and short enough to store.
+CASE_REFERENCE_MAX = 40
 
 
-def _lock_mentor(*mentor_ids: int) -> None:
+def _check_case_reference(details: Details) -> None:
+    reference = details.case_reference or ""
+    needed = details.kind != RequestKind.CASE_DISCUSSION
+    if (needed and not reference.strip()) or len(reference) > CASE_REFERENCE_MAX:
+        raise SchedulingError(
+            "Enter the case reference from the case system", field="case_reference"
+        )
+
+
+def lock_mentor(*mentor_ids: int) -> None:
     # FOR UPDATE serialises changes to one mentor's diary on PostgreSQL; SQLAlchemy drops
     # it on SQLite, where every transaction here already holds the write lock. Every
     # change takes it before touching the request row, and several in id order: a change
@@ -75,10 +86,11 @@ def _check_free(
     starts: datetime,
     ends: datetime,
     zone: ZoneInfo,
+    now: datetime,
     ignore_ref: int | None = None,
 ) -> availability.Verdict:
     calendar = load_calendars([mentor_id], starts - timedelta(days=1), ends, zone)[mentor_id]
-    verdict = availability.check(calendar, starts, ends, kind, utcnow(), ignore_ref)
+    verdict = availability.check(calendar, starts, ends, kind, now, ignore_ref)
     if not verdict.free:
         reasons = "; ".join(reason.text for reason in verdict.reasons)
         raise conflict(f"The mentor is not free at that time: {reasons}.")
@@ -120,7 +132,7 @@ def _record(request, actor, action, from_status, reason="") -> None:
     audit.record(f"request.{action}", actor=actor, obj=request, status=request.status)
 
 
-def first_free_mentor(nqsw: User, details: Details, zone: ZoneInfo) -> int:
+def first_free_mentor(nqsw: User, details: Details, zone: ZoneInfo, now: datetime) -> int:
     """For "any of my mentors": the first of the NQSW's mentors free at that time."""
     mentor_ids = list(
         db.session.scalars(
@@ -134,29 +146,24 @@ def first_free_mentor(nqsw: User, details: Details, zone: ZoneInfo) -> int:
         mentor_ids, details.starts_at - timedelta(days=1), details.ends_at, zone
     )
     free = availability.who_is_free(
-        calendars, details.starts_at, details.ends_at, details.kind, utcnow()
+        calendars, details.starts_at, details.ends_at, details.kind, now
     )
     if not free:
         raise conflict("None of your mentors is free at that time. Try another time.")
     return free[0]
 
 
-def ask(nqsw: User, mentor_id: int, details: Details, zone: ZoneInfo) -> SupportRequest:
+def ask(
+    nqsw: User, mentor_id: int, details: Details, zone: ZoneInfo, now: datetime
+) -> SupportRequest:
     """An NQSW asks one of their mentors; the time is held until the mentor answers."""
     if db.session.get(MentorAssignment, (nqsw.id, mentor_id)) is None:
         raise SchedulingError("Choose one of your mentors", field="mentor")
-    needs_reference = details.kind != RequestKind.CASE_DISCUSSION
-    if (needs_reference or details.case_reference) and not CASE_REFERENCE.match(
-        details.case_reference or ""
-    ):
-        raise SchedulingError(
-            "Enter the case reference from the case system, for example CR-12345",
-            field="case_reference",
-        )
+    _check_case_reference(details)
     if details.ends_at <= details.starts_at:
         raise SchedulingError("The end time must be after the start time", field="ends")
-    _lock_mentor(mentor_id)
-    verdict = _check_free(mentor_id, details.kind, details.starts_at, details.ends_at, zone)
+    lock_mentor(mentor_id)
+    verdict = _check_free(mentor_id, details.kind, details.starts_at, details.ends_at, zone, now)
     request = SupportRequest(
         nqsw_id=nqsw.id,
         mentor_id=mentor_id,
@@ -171,7 +178,7 @@ def ask(nqsw: User, mentor_id: int, details: Details, zone: ZoneInfo) -> Support
     return request
 
 
-def _move(request: SupportRequest, from_statuses, to_status: S, **values) -> None:
+def _move(request: SupportRequest, from_statuses, to_status: S, now: datetime, **values) -> None:
     """The conditional status change: it only happens if nobody moved the request first."""
     result = db.session.execute(
         update(SupportRequest)
@@ -182,7 +189,7 @@ def _move(request: SupportRequest, from_statuses, to_status: S, **values) -> Non
         .values(
             status=to_status.value,
             sequence=SupportRequest.sequence + 1,
-            updated_at=utcnow(),
+            updated_at=now,
             **values,
         )
         .execution_options(synchronize_session=False)
@@ -204,29 +211,30 @@ def _reason(reason: str) -> str:
     return reason[:500]
 
 
-def accept(mentor: User, request: SupportRequest, zone: ZoneInfo) -> None:
+def accept(mentor: User, request: SupportRequest, zone: ZoneInfo, now: datetime) -> None:
     """The mentor says yes; the time must still be free."""
     _require(mentor, request.mentor_id)
-    _lock_mentor(request.mentor_id)
+    lock_mentor(request.mentor_id)
     _check_free(
         request.mentor_id,
         request.kind,
         request.starts_at,
         request.ends_at,
         zone,
+        now,
         ignore_ref=request.id,
     )
-    _move(request, {S.REQUESTED}, S.ACCEPTED)
+    _move(request, {S.REQUESTED}, S.ACCEPTED, now)
     _record(request, mentor, "accepted", S.REQUESTED)
     notify(request.nqsw, f"{mentor.display_name} will come with you", request)
 
 
-def decline(mentor: User, request: SupportRequest, reason: str) -> None:
+def decline(mentor: User, request: SupportRequest, reason: str, now: datetime) -> None:
     """The mentor says no, with a reason; the time is released."""
     _require(mentor, request.mentor_id)
     reason = _reason(reason)
-    _lock_mentor(request.mentor_id)
-    _move(request, {S.REQUESTED}, S.DECLINED)
+    lock_mentor(request.mentor_id)
+    _move(request, {S.REQUESTED}, S.DECLINED, now)
     _release(request)
     _record(request, mentor, "declined", S.REQUESTED, reason)
     notify(request.nqsw, f"{mentor.display_name} cannot come", request)
@@ -238,19 +246,21 @@ def propose(
     starts: datetime,
     ends: datetime,
     zone: ZoneInfo,
+    now: datetime,
     reason: str = "",
 ) -> None:
     """The mentor offers another time (also how an accepted event is rescheduled)."""
     _require(mentor, request.mentor_id)
     if ends <= starts:
         raise SchedulingError("The end time must be after the start time", field="ends")
-    _lock_mentor(request.mentor_id)
-    _check_free(request.mentor_id, request.kind, starts, ends, zone, ignore_ref=request.id)
+    lock_mentor(request.mentor_id)
+    _check_free(request.mentor_id, request.kind, starts, ends, zone, now, request.id)
     before = request.status
     _move(
         request,
         {S.REQUESTED, S.ACCEPTED},
         S.ALTERNATIVE_PROPOSED,
+        now,
         proposed_starts_at=starts,
         proposed_ends_at=ends,
     )
@@ -259,14 +269,15 @@ def propose(
     notify(request.nqsw, f"{mentor.display_name} offered another time", request)
 
 
-def take_proposal(nqsw: User, request: SupportRequest) -> None:
+def take_proposal(nqsw: User, request: SupportRequest, now: datetime) -> None:
     """The NQSW takes the offered time; the request is accepted at that time."""
     _require(nqsw, request.nqsw_id)
-    _lock_mentor(request.mentor_id)
+    lock_mentor(request.mentor_id)
     _move(
         request,
         {S.ALTERNATIVE_PROPOSED},
         S.ACCEPTED,
+        now,
         starts_at=request.proposed_starts_at,
         ends_at=request.proposed_ends_at,
         proposed_starts_at=None,
@@ -282,21 +293,21 @@ def change_time(
     starts: datetime,
     ends: datetime,
     zone: ZoneInfo,
+    now: datetime,
     reason: str = "",
 ) -> None:
     """The NQSW moves the event (the family or court moved it); the mentor answers again."""
     _require(nqsw, request.nqsw_id)
     if ends <= starts:
         raise SchedulingError("The end time must be after the start time", field="ends")
-    _lock_mentor(request.mentor_id)
-    verdict = _check_free(
-        request.mentor_id, request.kind, starts, ends, zone, ignore_ref=request.id
-    )
+    lock_mentor(request.mentor_id)
+    verdict = _check_free(request.mentor_id, request.kind, starts, ends, zone, now, request.id)
     before = request.status
     _move(
         request,
         {S.REQUESTED, S.ACCEPTED},
         S.REQUESTED,
+        now,
         starts_at=starts,
         ends_at=ends,
         urgent=verdict.urgent,
@@ -306,25 +317,27 @@ def change_time(
     notify(request.mentor, f"{nqsw.display_name} changed the time of a request", request)
 
 
-def withdraw(nqsw: User, request: SupportRequest, reason: str = "") -> None:
+def withdraw(nqsw: User, request: SupportRequest, now: datetime, reason: str = "") -> None:
     """The NQSW withdraws a request not yet accepted (or turns down an offered time)."""
     _require(nqsw, request.nqsw_id)
-    _lock_mentor(request.mentor_id)
+    lock_mentor(request.mentor_id)
     before = request.status
-    _move(request, {S.REQUESTED, S.ALTERNATIVE_PROPOSED}, S.WITHDRAWN)
+    _move(request, {S.REQUESTED, S.ALTERNATIVE_PROPOSED}, S.WITHDRAWN, now)
     _release(request)
     _record(request, nqsw, "withdrawn", before, reason)
     notify(request.mentor, f"{nqsw.display_name} withdrew a request", request)
 
 
-def hand_over(mentor: User, request: SupportRequest, new_mentor: User, zone: ZoneInfo) -> None:
+def hand_over(
+    mentor: User, request: SupportRequest, new_mentor: User, zone: ZoneInfo, now: datetime
+) -> None:
     """Pass a request to another mentor, who then accepts or declines it."""
     _require(mentor, request.mentor_id)
     if new_mentor.id in (mentor.id, request.nqsw_id) or not new_mentor.active:
         raise SchedulingError("Choose another mentor", field="mentor")
-    _lock_mentor(request.mentor_id, new_mentor.id)
-    _check_free(new_mentor.id, request.kind, request.starts_at, request.ends_at, zone)
-    _move(request, {S.REQUESTED}, S.REQUESTED, mentor_id=new_mentor.id)
+    lock_mentor(request.mentor_id, new_mentor.id)
+    _check_free(new_mentor.id, request.kind, request.starts_at, request.ends_at, zone, now)
+    _move(request, {S.REQUESTED}, S.REQUESTED, now, mentor_id=new_mentor.id)
     _hold(request, new_mentor.id, request.starts_at, request.ends_at)
     _record(request, mentor, "handed_over", S.REQUESTED, f"to {new_mentor.display_name}")
     notify(new_mentor, f"{mentor.display_name} passed you a request for support", request)
@@ -335,27 +348,27 @@ def hand_over(mentor: User, request: SupportRequest, new_mentor: User, zone: Zon
     )
 
 
-def cancel(actor: User, request: SupportRequest, reason: str) -> None:
+def cancel(actor: User, request: SupportRequest, reason: str, now: datetime) -> None:
     """Either side cancels an accepted event, with a reason."""
     _require(actor, request.mentor_id, request.nqsw_id)
     reason = _reason(reason)
-    _lock_mentor(request.mentor_id)
-    _move(request, {S.ACCEPTED}, S.CANCELLED)
+    lock_mentor(request.mentor_id)
+    _move(request, {S.ACCEPTED}, S.CANCELLED, now)
     _release(request)
     _record(request, actor, "cancelled", S.ACCEPTED, reason)
     other = request.nqsw if actor.id == request.mentor_id else request.mentor
     notify(other, f"{actor.display_name} cancelled a planned accompaniment", request)
 
 
-def did_not_happen(mentor: User, request: SupportRequest, reason: str) -> None:
+def did_not_happen(mentor: User, request: SupportRequest, reason: str, now: datetime) -> None:
     """The mentor records that an accepted event did not take place."""
     _require(mentor, request.mentor_id)
-    if request.starts_at > utcnow():
+    if request.starts_at > now:
         raise SchedulingError("You can only say this once the start time has passed")
     reason = _reason(reason)
-    _lock_mentor(request.mentor_id)
+    lock_mentor(request.mentor_id)
     before = request.status
-    _move(request, {S.ACCEPTED, S.COMPLETED}, S.DID_NOT_HAPPEN)
+    _move(request, {S.ACCEPTED, S.COMPLETED}, S.DID_NOT_HAPPEN, now)
     _release(request)
     _record(request, mentor, "did_not_happen", before, reason)
 
@@ -367,8 +380,8 @@ def complete_past(now: datetime) -> int:
             SupportRequest.status == S.ACCEPTED.value, SupportRequest.ends_at <= now
         )
     ).all()
-    _lock_mentor(*(request.mentor_id for request in done))
+    lock_mentor(*(request.mentor_id for request in done))
     for request in done:
-        _move(request, {S.ACCEPTED}, S.COMPLETED)
+        _move(request, {S.ACCEPTED}, S.COMPLETED, now)
         _record(request, None, "completed", S.ACCEPTED)
     return len(done)

@@ -1,12 +1,17 @@
 """Signing in and out: credentials, lockout, and server-side sessions."""
 
+import hashlib
+import hmac
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
+from .. import clock
+from ..database import writing
 from ..extensions import db
-from ..models import User, UserSession, utcnow
+from ..models import User, UserSession
 from . import audit, passwords
 from .tokens import hash_token, new_token
 
@@ -15,8 +20,8 @@ _TOUCH_EVERY = timedelta(seconds=60)
 
 
 def normalise_email(email: str) -> str:
-    """Emails compare without case or surrounding spaces."""
-    return email.strip().lower()
+    """Emails compare without case, surrounding spaces or differences of Unicode form."""
+    return unicodedata.normalize("NFC", email.strip()).lower()
 
 
 @dataclass(frozen=True)
@@ -27,18 +32,25 @@ class SignInResult:
     outcome: str
 
 
+def typed_email_hash(email: str, key: str) -> str:
+    """A keyed hash of what was typed as an email, so repeats can be matched unread."""
+    message = b"signin-email:" + normalise_email(email).encode("utf-8", "replace")
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+
+
 def authenticate(
-    email: str, password: str, *, max_failures: int, lockout: timedelta
+    email: str, password: str, *, max_failures: int, lockout: timedelta, audit_key: str
 ) -> SignInResult:
     """Check credentials, counting failures and locking the account after too many."""
-    now = utcnow()
+    now = clock.now()
     email = normalise_email(email)
     # PostgreSQL refuses NUL in text, so such an email cannot match and is not looked up.
     user = None if "\x00" in email else db.session.scalar(select(User).where(User.email == email))
     if user is None:
         passwords.burn_time(password)
+        # Never the typed text: people type their password into the email field.
         audit.record(
-            "signin.failed", reason="unknown account", email=email[:254].replace("\x00", "")
+            "signin.failed", reason="unknown account", email_hmac=typed_email_hash(email, audit_key)
         )
         db.session.commit()
         return SignInResult(None, "failed")
@@ -70,7 +82,7 @@ def _count_failure(
         update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
     )
     db.session.refresh(user, ["failed_logins"])
-    audit.record("signin.failed", actor=user, reason="wrong password")
+    audit.record("signin.failed", actor=user, obj=user, reason="wrong password")
     outcome = "failed"
     if user.failed_logins >= max_failures:
         user.locked_until = now + lockout
@@ -100,7 +112,7 @@ def load_session(token: str, *, idle: timedelta, absolute: timedelta) -> User | 
     if row is None:
         return None
     user_session, user = row
-    now = utcnow()
+    now = clock.now()
     expired = None
     if now - user_session.last_seen_at > idle:
         expired = "idle timeout"
@@ -108,13 +120,26 @@ def load_session(token: str, *, idle: timedelta, absolute: timedelta) -> User | 
         expired = "absolute timeout"
     elif not user.active:
         expired = "deactivated"
+    this_session = UserSession.id == user_session.id
+    # Each write is short and of its own, so a page read never holds the write lock.
     if expired:
-        user_session.ended_at, user_session.end_reason = now, expired
-        audit.record("session.expired", actor=user, reason=expired)
+        with writing():
+            ended = db.session.execute(
+                update(UserSession)
+                .where(this_session, UserSession.ended_at.is_(None))
+                .values(ended_at=now, end_reason=expired)
+            )
+            if ended.rowcount:  # another request may have ended it first
+                audit.record("session.expired", actor=user, reason=expired)
         db.session.commit()
         return None
     if now - user_session.last_seen_at > _TOUCH_EVERY:
-        user_session.last_seen_at = now
+        with writing():
+            db.session.execute(
+                update(UserSession)
+                .where(this_session, UserSession.last_seen_at < now)
+                .values(last_seen_at=now)
+            )
         db.session.commit()
     user.session_token = token
     return user
@@ -126,20 +151,46 @@ def end_session(token: str | None, user: User, reason: str = "signed out") -> No
         db.session.execute(
             update(UserSession)
             .where(UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
-            .values(ended_at=utcnow(), end_reason=reason)
+            .values(ended_at=clock.now(), end_reason=reason)
         )
     audit.record("signout", actor=user)
     db.session.commit()
 
 
-def end_all_sessions(user: User, reason: str, *, keep_token: str | None = None) -> None:
+def end_everywhere(user: User) -> int:
+    """End every session of a user, this one included (sign out everywhere); how many."""
+    ended = end_all_sessions(user, "signed out everywhere")
+    audit.record("signout", actor=user, everywhere=True, sessions=ended)
+    db.session.commit()
+    return ended
+
+
+def live_sessions(user: User, *, idle: timedelta, absolute: timedelta, except_token=None) -> int:
+    """How many sessions of a user are open and not yet past a timeout."""
+    now = clock.now()
+    query = (
+        select(func.count())
+        .select_from(UserSession)
+        .where(
+            UserSession.user_id == user.id,
+            UserSession.ended_at.is_(None),
+            UserSession.last_seen_at >= now - idle,
+            UserSession.created_at >= now - absolute,
+        )
+    )
+    if except_token:
+        query = query.where(UserSession.token_hash != hash_token(except_token))
+    return db.session.scalar(query)
+
+
+def end_all_sessions(user: User, reason: str, *, keep_token: str | None = None) -> int:
     """End every open session of a user, except optionally the current one; caller commits."""
     query = update(UserSession).where(
         UserSession.user_id == user.id, UserSession.ended_at.is_(None)
     )
     if keep_token:
         query = query.where(UserSession.token_hash != hash_token(keep_token))
-    db.session.execute(query.values(ended_at=utcnow(), end_reason=reason))
+    return db.session.execute(query.values(ended_at=clock.now(), end_reason=reason)).rowcount
 
 
 def change_password(user: User, current: str, new: str) -> str | None:
@@ -149,7 +200,7 @@ def change_password(user: User, current: str, new: str) -> str | None:
         db.session.commit()
         return None
     user.password_hash = passwords.hash_password(new)
-    user.password_changed_at = utcnow()
+    user.password_changed_at = clock.now()
     end_all_sessions(user, "password changed")
     audit.record("password.changed", actor=user, obj=user)
     db.session.commit()

@@ -16,6 +16,8 @@ from .people import (
     create_team,
     create_user,
     has_control_characters,
+    name_key,
+    tidy_name,
 )
 
 HEADER = ["email", "name", "roles", "team"]
@@ -54,8 +56,8 @@ def _check_rows(
     for line, row in rows:
         try:
             email = check_email(row.get("email") or "")
-            name = " ".join((row.get("name") or "").split())
-            team = " ".join((row.get("team") or "").split())
+            name = tidy_name(row.get("name") or "")
+            team = tidy_name(row.get("team") or "")
             if not name:
                 raise PeopleError("name is empty")
             for what, text in [("name", name), ("team", team)]:
@@ -98,16 +100,20 @@ def import_users(actor: User | None, text: str) -> ImportResult:
             result.errors.append((2, "the file has no rows to import"))
         result.errors.sort()
         return result
-    teams = {t.name.lower(): t for t in db.session.scalars(select(Team))}
-    for email, name, roles, team_name in clean:
-        team = teams.get(team_name.lower()) if team_name else None
-        if team_name and team is None:
-            team = teams[team_name.lower()] = create_team(actor, team_name)
-            result.teams_created.append(team.name)
-        create_user(
-            actor, email=email, display_name=name, roles=roles, team_id=team.id if team else None
-        )
-        result.created.append(email)
+    teams = {name_key(t.name): t for t in db.session.scalars(select(Team))}
+    try:
+        for email, name, roles, team_name in clean:
+            team = teams.get(name_key(team_name)) if team_name else None
+            if team_name and team is None:
+                team = teams[name_key(team_name)] = create_team(actor, team_name)
+                result.teams_created.append(team.name)
+            create_user(
+                actor, email=email, display_name=name, roles=roles, team_id=team and team.id
+            )
+            result.created.append(email)
+    except PeopleError as error:  # someone else added the same email or team meanwhile
+        result.errors.append((1, str(error)))
+        return result
     audit.record("users.imported", actor=actor, count=len(clean))
     db.session.commit()
     return result

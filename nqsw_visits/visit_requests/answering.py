@@ -1,16 +1,21 @@
 """Answering requests: the mentor's inbox, and every change of state, in place with htmx."""
 
+from datetime import date, datetime, time, timedelta
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
-from ..availability.access import zone
+from .. import clock
+from ..clock import zone
+from ..dates import date_arg
 from ..extensions import db
 from ..forms import ConfirmForm
 from ..htmx import is_htmx
-from ..models import Role, utcnow
+from ..models import Role, User
 from ..models_requests import RequestStatus, SupportRequest
+from ..paging import paginate
 from ..security import role_required
 from ..services import availability, scheduling
 from ..services.availability_store import load_calendars
@@ -18,34 +23,56 @@ from . import bp
 from .access import request_for
 from .forms import ReasonForm
 
+WAITING_PER_PAGE = 10
+AGREED_DAYS = 7  # a week of agreed requests, from today: bounded by the mentor's weekly limit
+
+
+def _mine(*statuses: RequestStatus):
+    return (
+        select(SupportRequest)
+        .where(SupportRequest.mentor_id == current_user.id, SupportRequest.status.in_(statuses))
+        # Each card names the NQSW: in the same query (the mentor is you, already loaded).
+        .options(joinedload(SupportRequest.nqsw).lazyload(User.role_rows))
+    )
+
 
 @bp.get("/inbox")
 @role_required(Role.MENTOR)
 def inbox():
-    """Requests waiting for your answer (urgent first), then what you have agreed to."""
-    rows = db.session.scalars(
-        select(SupportRequest)
-        .where(
-            SupportRequest.mentor_id == current_user.id,
-            SupportRequest.status.in_(
-                [
-                    RequestStatus.REQUESTED,
-                    RequestStatus.ACCEPTED,
-                    RequestStatus.ALTERNATIVE_PROPOSED,
-                ]
-            ),
-        )
-        .order_by(
-            SupportRequest.status != RequestStatus.REQUESTED,
-            SupportRequest.urgent.desc(),
-            SupportRequest.starts_at,
-        )
-        # Each card names both people: load them in one go, not one query per card.
-        .options(selectinload(SupportRequest.nqsw), selectinload(SupportRequest.mentor))
+    """Requests waiting for your answer (urgent first), then what you agreed, by the week."""
+    waiting = paginate(
+        _mine(RequestStatus.REQUESTED).order_by(
+            SupportRequest.urgent.desc(), SupportRequest.starts_at, SupportRequest.id
+        ),
+        WAITING_PER_PAGE,
+    )
+    first = date_arg("from", clamp=True) or clock.today()
+    start = datetime.combine(first, time(0), tzinfo=zone())
+    end = datetime.combine(first + timedelta(days=AGREED_DAYS), time(0), tzinfo=zone())
+    agreed = db.session.scalars(
+        _mine(RequestStatus.ACCEPTED, RequestStatus.ALTERNATIVE_PROPOSED)
+        .where(SupportRequest.starts_at < end, SupportRequest.ends_at > start)
+        .order_by(SupportRequest.starts_at, SupportRequest.id)
     ).all()
     return render_template(
-        "visit_requests/inbox.html", requests=rows, confirm=ConfirmForm(), clashes=_clashes(rows)
+        "visit_requests/inbox.html",
+        waiting=waiting,
+        agreed=agreed,
+        window=_window(first),
+        confirm=ConfirmForm(),
+        clashes=_clashes(waiting.items),
     )
+
+
+def _window(first: date) -> dict:
+    """The agreed requests' week: first and last day, and where earlier and later begin."""
+    span = timedelta(days=AGREED_DAYS)
+    return {
+        "first": first,
+        "last": first + span - timedelta(days=1),
+        "earlier": first - span,
+        "later": first + span,
+    }
 
 
 def _clashes(rows: list[SupportRequest]) -> dict[int, dict]:
@@ -56,7 +83,7 @@ def _clashes(rows: list[SupportRequest]) -> dict[int, dict]:
     start = min(r.starts_at for r in waiting)
     end = max(r.ends_at for r in waiting)
     calendar = load_calendars([current_user.id], start, end, zone())[current_user.id]
-    now = utcnow()
+    now = clock.now()
     found = {}
     for item in waiting:
         verdict = availability.check(
@@ -114,8 +141,16 @@ def _after(item: SupportRequest, message: str, error: scheduling.SchedulingError
         ), error.status if error else 200
     flash(message, "error" if error else "success")
     if current_user.id == item.mentor_id and item.status in {"requested", "accepted"}:
-        return redirect(url_for("visit_requests.inbox"))
+        return redirect(_inbox_at(item))
     return redirect(url_for("visit_requests.show", request_id=item.id))
+
+
+def _inbox_at(item: SupportRequest) -> str:
+    """The inbox, at a week that shows the request if it is now agreed."""
+    day, today = item.starts_at.astimezone(zone()).date(), clock.today()
+    if item.status != RequestStatus.ACCEPTED or today <= day < today + timedelta(days=AGREED_DAYS):
+        return url_for("visit_requests.inbox")
+    return url_for("visit_requests.inbox", **{"from": day.isoformat()})
 
 
 def _act(request_id: int, action, success: str):
@@ -143,7 +178,7 @@ def accept(request_id: int):
     """Say yes to a request."""
     return _act(
         request_id,
-        lambda item: scheduling.accept(current_user, item, zone()),
+        lambda item: scheduling.accept(current_user, item, zone(), clock.now()),
         "Accepted: it is in your diary",
     )
 
@@ -154,7 +189,7 @@ def withdraw(request_id: int):
     """Withdraw a request, or turn down an offered time."""
     return _act(
         request_id,
-        lambda item: scheduling.withdraw(current_user, item),
+        lambda item: scheduling.withdraw(current_user, item, clock.now()),
         "Your request has been withdrawn",
     )
 
@@ -165,7 +200,7 @@ def take(request_id: int):
     """Take the time the mentor offered."""
     return _act(
         request_id,
-        lambda item: scheduling.take_proposal(current_user, item),
+        lambda item: scheduling.take_proposal(current_user, item, clock.now()),
         "You have taken the offered time",
     )
 
@@ -195,7 +230,7 @@ def decline(request_id: int):
     """Say no, with a reason the NQSW will see."""
     return _with_reason(
         request_id,
-        lambda item, reason: scheduling.decline(current_user, item, reason),
+        lambda item, reason: scheduling.decline(current_user, item, reason, clock.now()),
         "Decline",
         "You have declined the request",
     )
@@ -207,7 +242,7 @@ def cancel(request_id: int):
     """Cancel an accepted accompaniment, with a reason the other person will see."""
     return _with_reason(
         request_id,
-        lambda item, reason: scheduling.cancel(current_user, item, reason),
+        lambda item, reason: scheduling.cancel(current_user, item, reason, clock.now()),
         "Cancel",
         "It has been cancelled",
     )

@@ -1,36 +1,47 @@
 """An NQSW asks for support and follows their requests."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
-from ..availability.access import zone
+from .. import clock
 from ..availability.diary import free_check_context
 from ..availability.forms import parse_clock
+from ..clock import zone
+from ..config import check_case_reference
+from ..dates import date_arg
 from ..extensions import db
 from ..forms import ConfirmForm
 from ..htmx import render_page_or_fragment
-from ..models import Role
+from ..models import Role, User
 from ..models_requests import RequestKind, SupportRequest
+from ..paging import paginate
 from ..security import role_required
 from ..services import overview, scheduling
-from . import bp
+from . import bp, focus_cases
 from .access import request_for
 from .forms import AskForm, ReasonForm
 
 ANY_MENTOR = 0
+MY_REQUESTS_PER_PAGE = 20
+
+
+@bp.record_once
+def _check_case_reference(state) -> None:
+    # Runs as the app starts: a bad pattern refuses to start instead of failing on a form.
+    settings = state.app.config
+    check_case_reference(settings["CASE_REFERENCE_PATTERN"], settings["CASE_REFERENCE_EXAMPLE"])
 
 
 def _picked_slot() -> dict:
     """A time picked from a mentor's free slots arrives in the address; prefill it."""
-    args, picked = request.args, {}
+    args, day = request.args, date_arg("day")
     try:
-        picked["day"] = date.fromisoformat(args.get("day", ""))
-        picked["starts"] = parse_clock(args.get("starts", ""))
-        picked["ends"] = parse_clock(args.get("ends", ""))
+        starts, ends = parse_clock(args.get("starts", "")), parse_clock(args.get("ends", ""))
+        picked = {"day": day, "starts": starts, "ends": ends} if day else {}
     except ValueError:
         picked = {}
     if args.get("mentor", "").isdigit():
@@ -50,6 +61,7 @@ def _ask_form() -> AskForm:
     if len(mentors) > 1:
         form.mentor.choices.append((ANY_MENTOR, "Any of my mentors who is free then"))
     form.mentors = mentors
+    form.set_focus_cases(focus_cases.choices_for(current_user))
     return form
 
 
@@ -63,7 +75,10 @@ def _details(form: AskForm) -> scheduling.Details:
         fixed_time=kind != RequestKind.CASE_DISCUSSION,
         meeting_type=form.meeting_type.data or None if kind == RequestKind.MEETING else None,
         case_reference=(form.case_reference.data or "").strip().upper() or None,
-        focus_case=form.focus_case.data,
+        focus_case=form.focus_case.data in form.focus_references,
+        focus_case_id=(
+            int(form.focus_case.data) if form.focus_case.data in form.focus_references else None
+        ),
         venue_type=form.venue_type.data,
         area=(form.area.data or "").strip(),
         purpose=(form.purpose.data or "").strip(),
@@ -84,8 +99,8 @@ def ask():
             details = _details(form)
             mentor_id = form.mentor.data
             if mentor_id == ANY_MENTOR:
-                mentor_id = scheduling.first_free_mentor(current_user, details, zone())
-            made = scheduling.ask(current_user, mentor_id, details, zone())
+                mentor_id = scheduling.first_free_mentor(current_user, details, zone(), clock.now())
+            made = scheduling.ask(current_user, mentor_id, details, zone(), clock.now())
             db.session.commit()
             flash(f"Your request has been sent to {made.mentor.display_name}", "success")
             return redirect(url_for("visit_requests.show", request_id=made.id))
@@ -122,16 +137,21 @@ def ask_check():
 @bp.get("/requests")
 @role_required(Role.NQSW)
 def mine():
-    """Everything you have asked for, soonest first."""
-    rows = db.session.scalars(
+    """Everything you have asked for: upcoming soonest first, then past, latest first."""
+    upcoming = SupportRequest.ends_at >= clock.now()
+    rows = paginate(
         select(SupportRequest)
         .where(SupportRequest.nqsw_id == current_user.id)
         .order_by(
-            case((SupportRequest.ends_at >= datetime.now(zone()), 0), else_=1),
-            SupportRequest.starts_at,
+            case((upcoming, 0), else_=1),
+            case((upcoming, SupportRequest.starts_at)),
+            SupportRequest.starts_at.desc(),
+            SupportRequest.id,
         )
-        .options(selectinload(SupportRequest.mentor))  # one query for all the mentors' names
-    ).all()
+        # One query for all the mentors' names, and none for their roles.
+        .options(selectinload(SupportRequest.mentor).lazyload(User.role_rows)),
+        MY_REQUESTS_PER_PAGE,
+    )
     return render_template("visit_requests/mine.html", requests=rows)
 
 

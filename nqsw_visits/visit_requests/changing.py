@@ -6,7 +6,8 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..availability.access import zone
+from .. import clock
+from ..clock import zone
 from ..extensions import db
 from ..models import Role, User, UserRole
 from ..security import role_required
@@ -42,6 +43,7 @@ def _new_time(request_id: int, move, done: str, template: str):
                 datetime.combine(form.day.data, form.starts.data, tzinfo=tz),
                 datetime.combine(form.day.data, form.ends.data, tzinfo=tz),
                 tz,
+                clock.now(),
                 form.reason.data or "",
             )
             return _saved(item, done)
@@ -101,7 +103,9 @@ def hand_over(request_id: int):
     form.mentor.choices = [(m.id, m.display_name) for m in candidates.values()]
     if form.validate_on_submit():
         try:
-            scheduling.hand_over(current_user, item, candidates[form.mentor.data], zone())
+            scheduling.hand_over(
+                current_user, item, candidates[form.mentor.data], zone(), clock.now()
+            )
             return _saved(item, f"Passed to {candidates[form.mentor.data].display_name}")
         except scheduling.SchedulingError as error:
             status = _refused(form, "mentor", error)
@@ -118,7 +122,7 @@ def did_not_happen(request_id: int):
     form, status = ReasonForm(), 200
     if form.validate_on_submit():
         try:
-            scheduling.did_not_happen(current_user, item, form.reason.data)
+            scheduling.did_not_happen(current_user, item, form.reason.data, clock.now())
             return _saved(item, "Recorded as not having happened")
         except scheduling.SchedulingError as error:
             status = _refused(form, "reason", error)

@@ -2,14 +2,14 @@
 
 import click
 
+from .. import clock
 from ..extensions import db
-from ..models import utcnow
 from ..services.scheduling import complete_past
 
 
 @click.command("complete-past")
 def complete_past_command() -> None:
     """Mark accepted requests whose end time has passed as completed (run from cron)."""
-    done = complete_past(utcnow())
+    done = complete_past(clock.now())
     db.session.commit()
     click.echo(f"{done} accompaniment(s) marked as completed.")

@@ -2,9 +2,9 @@
 
 import re
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
     GovDateInput,
     GovRadioInput,
     GovSelect,
@@ -12,13 +12,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..availability.forms import ClockField, GovDateField
+from ..dates import ExampleDate
 from ..models_requests import MeetingType, RequestKind
 from ..services.privacy import privacy_problems
 
+NOT_A_FOCUS_CASE = "no"
 VENUES = [
     ("family_home", "Family home"),
     ("school", "School or nursery"),
@@ -43,6 +45,11 @@ def no_identifying_detail(form, field):
             f"This looks like it contains {' and '.join(found)}. Remove it: "
             "use the case reference, and keep personal details in the case system"
         )
+
+
+def case_reference_example() -> str:
+    """The council's example of a case reference (CASE_REFERENCE_EXAMPLE)."""
+    return current_app.config["CASE_REFERENCE_EXAMPLE"]
 
 
 class AskForm(FlaskForm):
@@ -71,7 +78,7 @@ class AskForm(FlaskForm):
     day = GovDateField(
         "Date",
         widget=GovDateInput(),
-        description="For example, 2 3 2027",
+        description=ExampleDate(),
         validators=[InputRequired("Enter the date, including day, month and year")],
     )
     starts = ClockField(
@@ -86,13 +93,14 @@ class AskForm(FlaskForm):
         description="For example, 11:30",
         validators=[InputRequired("Enter an end time")],
     )
-    case_reference = StringField(
-        "Case reference",
-        widget=GovTextInput(),
-        description="The ID from the case system. Never a name. Not needed for a case discussion.",
-        validators=[Length(max=20, message="The case reference must be 20 characters or fewer")],
+    case_reference = StringField("Case reference", widget=GovTextInput())
+    # Choices come from the NQSW's mentoring agreement (see focus_cases.py); none, no question.
+    focus_case = RadioField(
+        "Is this about one of your focus cases?",
+        widget=GovRadioInput(),
+        choices=[(NOT_A_FOCUS_CASE, "No")],
+        default=NOT_A_FOCUS_CASE,
     )
-    focus_case = BooleanField("This is one of my focus cases", widget=GovCheckboxInput())
     venue_type = SelectField("Where", widget=GovSelect(), choices=VENUES)
     area = StringField(
         "Area (optional)",
@@ -123,9 +131,51 @@ class AskForm(FlaskForm):
     )
     submit = SubmitField("Send request", widget=GovSubmitInput())
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.focus_references: dict[str, str] = {}  # choice value -> its case reference
+        self.case_reference.description = (
+            f"The ID from the case system, for example {case_reference_example()}. "
+            "Never a name. Not needed for a case discussion."
+        )
+
     def validate_meeting_type(self, field):
         if self.kind.data == RequestKind.MEETING and not field.data:
             raise ValidationError("Select the kind of meeting")
+
+    def set_focus_cases(self, cases) -> None:
+        """Offer the NQSW's focus cases (FocusChoice) as the answers to the focus question."""
+        self.focus_references = {str(case.id): case.case_reference for case in cases}
+        self.focus_case.choices = [
+            (str(case.id), f"Yes, {case.case_reference}: {case.learning_aim}".rstrip(": "))
+            for case in cases
+        ] + [(NOT_A_FOCUS_CASE, "No")]
+
+    def validate_case_reference(self, field):
+        field.data = (field.data or "").strip()
+        chosen = self.focus_references.get(self.focus_case.data)
+        if chosen and not field.data:
+            field.data = chosen  # the focus case names the case
+        example = case_reference_example()
+        if not field.data:
+            if self.kind.data != RequestKind.CASE_DISCUSSION:
+                raise ValidationError(
+                    f"Enter the case reference from the case system, for example {example}"
+                )
+            return
+        pattern = current_app.config["CASE_REFERENCE_PATTERN"]
+        # The length and control-character checks hold whatever pattern a council sets.
+        matches = re.fullmatch(pattern, field.data, re.IGNORECASE)
+        if not matches or len(field.data) > 40 or _CONTROL.search(field.data):
+            raise ValidationError(f"Enter a case reference in the same format as {example}")
+
+    def validate_focus_case(self, field):
+        chosen = self.focus_references.get(field.data)
+        typed = (self.case_reference.data or "").strip().upper()
+        if chosen and typed and typed != chosen.upper():
+            raise ValidationError(
+                f"That focus case is {chosen}: change the case reference, or answer No"
+            )
 
     def validate_ends(self, field):
         if self.starts.data and field.data and field.data <= self.starts.data:
@@ -149,7 +199,7 @@ class ProposeForm(FlaskForm):
     day = GovDateField(
         "Date",
         widget=GovDateInput(),
-        description="For example, 2 3 2027",
+        description=ExampleDate(),
         validators=[InputRequired("Enter the date, including day, month and year")],
     )
     starts = ClockField(
@@ -170,6 +220,14 @@ class ProposeForm(FlaskForm):
         validators=[Length(max=500), no_identifying_detail],
     )
     submit = SubmitField("Offer this time", widget=GovSubmitInput())
+
+    def validate_focus_case(self, field):
+        chosen = self.focus_references.get(field.data)
+        typed = (self.case_reference.data or "").strip().upper()
+        if chosen and typed and typed != chosen.upper():
+            raise ValidationError(
+                f"That focus case is {chosen}: change the case reference, or answer No"
+            )
 
     def validate_ends(self, field):
         if self.starts.data and field.data and field.data <= self.starts.data:

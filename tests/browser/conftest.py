@@ -49,11 +49,17 @@ def browser_type_launch_args(browser_type_launch_args):
         skip_or_fail(
             f"Chromium not found at {CHROMIUM}: `apt-get install chromium` or set CHROMIUM_PATH"
         )
-    return {
+    launch = {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
         "args": [*browser_type_launch_args.get("args", []), *LAUNCH_ARGS],
     }
+    if "FAKETIME_DONT_FAKE_MONOTONIC" in os.environ:
+        # Under libfaketime, Python needs the real monotonic clock (its timed waits use it)
+        # but Chromium loads no page unless its monotonic clock moves with the wall clock.
+        env = {k: v for k, v in os.environ.items() if k != "FAKETIME_DONT_FAKE_MONOTONIC"}
+        launch["env"] = env
+    return launch
 
 
 @pytest.fixture(scope="session")

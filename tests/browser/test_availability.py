@@ -7,7 +7,7 @@ from datetime import date, time, timedelta
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from nqsw_visits.availability.access import local_today
+from nqsw_visits import clock
 from nqsw_visits.extensions import db
 from nqsw_visits.models import Role
 from nqsw_visits.services import availability_store
@@ -36,7 +36,7 @@ NO_JS = pytest.mark.parametrize(
 
 def _next_week() -> date:
     """Monday of next week: every day in it is in the future."""
-    return week_of(local_today()) + timedelta(days=7)
+    return week_of(clock.today()) + timedelta(days=7)
 
 
 def _mentor(name: str = "Mina Mentor") -> tuple[str, int]:
@@ -169,7 +169,7 @@ def _keep_availability_current(page: Page, audit, javascript: bool) -> list[str]
     failures += audit(page, f"{p}availability-leave-added")
 
     page.get_by_role("link", name="My diary").click()
-    expect_heading(page, f"My diary: week of {long_date(week_of(local_today()))}")
+    expect_heading(page, f"My diary: week of {long_date(week_of(clock.today()))}")
     failures += audit(page, f"{p}diary-this-week")
     if javascript:
         page.get_by_role("link", name=re.compile(r"^Next week")).click()
@@ -276,7 +276,7 @@ def _mentor_with_an_nqsw() -> dict:
     assign_mentor(nqsw, mentor)
     for weekday in range(5):
         availability_store.add_window(
-            mentor, mentor, weekday, time(9), time(17), week_of(local_today())
+            mentor, mentor, weekday, time(9), time(17), week_of(clock.today())
         )
     # So that the answers do not hang on whether next week holds a bank holiday.
     availability_store.set_limits(mentor, mentor, Limits(works_bank_holidays=True))

@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
-from nqsw_visits.availability.access import local_today, zone
+from nqsw_visits import clock
+from nqsw_visits.clock import zone
 from nqsw_visits.extensions import db
 from nqsw_visits.models import Role
 from nqsw_visits.models_observations import Classification, Standard
@@ -195,7 +196,7 @@ def _reflect_and_agree(page: Page, check, htmx: bool, found: dict, p: str) -> li
     expect(page.get_by_label("Your reflection on the feedback")).to_have_value(REFLECTION)
     failures += check(page, f"{p}nqsw-reflected")
 
-    due = local_today() + timedelta(days=30)
+    due = clock.today() + timedelta(days=30)
     if htmx:
         set_marker(page)
     actions = page.locator("#actions")

@@ -1,11 +1,10 @@
 """WCAG 1.4.10 reflow: at 320 CSS pixels wide no page scrolls sideways (tables may, inside
 their own box)."""
 
-from datetime import date
-
 import pytest
 from playwright.sync_api import Page
 
+from nqsw_visits import clock
 from nqsw_visits.extensions import db
 from nqsw_visits.models_observations import Classification
 from nqsw_visits.services import observations
@@ -35,7 +34,12 @@ def _an_observation_with_an_action(people) -> tuple[int, int]:
         request, classification=Classification.ASYE_DIRECT, observed="Seen " * 80
     )
     observations.add_action(
-        nqsw, observation, "Read the whole chronology before the next visit", "both", date.today()
+        nqsw,
+        observation,
+        "Read the whole chronology before the next visit",
+        "both",
+        clock.today(),
+        clock.now(),
     )
     ids = observation.id, request.id
     db.session.commit()  # last: reading after it would hold SQLite's lock against the server

@@ -7,10 +7,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from nqsw_visits import clock
+from nqsw_visits.agreements import rules as agreement_rules
+from nqsw_visits.agreements import versions as agreement_versions
+from nqsw_visits.agreements.models import SupportLevel
 from nqsw_visits.extensions import db
 from nqsw_visits.models import AuditEvent, Role, User, UserRole
 from nqsw_visits.models_observations import Observation
 from nqsw_visits.models_requests import RequestKind
+from nqsw_visits.one_to_ones.models import OneToOne
 from nqsw_visits.services import availability_store, scheduling
 from tests.conftest import sign_in
 from tests.factories import (
@@ -51,8 +56,11 @@ EXPECTED = {
     "pages.healthz": every(200),
     "dashboard.nqsw": only(NQSW),
     "dashboard.mentor": only(MENTOR),
+    "dashboard.to_write": only(MENTOR),
+    "dashboard.to_sign": only(MENTOR),
     "dashboard.manager": only(MANAGER),
     "admin.index": only(ADMIN),
+    "admin.activity": only(ADMIN),
     "admin.people_list": only(ADMIN),
     "admin.person_new": only(ADMIN),
     "admin.person_edit": only(ADMIN),
@@ -88,6 +96,19 @@ EXPECTED = {
     "calendars.feed": every(404),  # no such secret
     "notifications.index": every(200),
     "planning.planned": only(MANAGER),
+    # An agreement: its three people; the admin role has no agreement pages.
+    "agreements.index": {NQSW: 200, MENTOR: 200, MANAGER: 200, ADMIN: 403},
+    "agreements.start": {NQSW: 403, MENTOR: 200, MANAGER: 200, ADMIN: 403},
+    "agreements.show": {NQSW: 200, MENTOR: 200, MANAGER: 200, ADMIN: 403},
+    "agreements.version": {NQSW: 200, MENTOR: 200, MANAGER: 200, ADMIN: 403},
+    "agreements.change": {NQSW: 200, MENTOR: 200, MANAGER: 200, ADMIN: 403},
+    "agreements.review": {NQSW: 200, MENTOR: 200, MANAGER: 200, ADMIN: 403},
+    "agreements.ratings": only(NQSW),
+    # One-to-ones: the dates for all three people of the agreement, a session's page (its
+    # record) for the mentor and the NQSW only.
+    "one_to_ones.index": {NQSW: 200, MENTOR: 200, MANAGER: 200, ADMIN: 403},
+    "one_to_ones.book": {NQSW: 200, MENTOR: 200, MANAGER: 403, ADMIN: 403},
+    "one_to_ones.show": {NQSW: 200, MENTOR: 200, MANAGER: 403, ADMIN: 403},
 }
 
 
@@ -115,7 +136,7 @@ def world() -> dict:
     }
     assign_mentor(people[NQSW], people[MENTOR])
     make_manager_of(team, people[MANAGER])
-    today = datetime.now(ZoneInfo("Europe/London")).date()
+    today = clock.today()
     window = availability_store.add_window(
         people[MENTOR], people[MENTOR], 0, time(9), time(12), today
     )
@@ -131,6 +152,7 @@ def world() -> dict:
             case_reference="CR-1001",
         ),
         london,
+        clock.now(),
     )
     done = make_completed_request(people[NQSW], people[MENTOR])
     observation = Observation(
@@ -141,8 +163,32 @@ def world() -> dict:
         shared_at=done.ends_at,
     )
     db.session.add(observation)
+    terms = agreement_rules.Terms(
+        mentor=people[MENTOR],
+        manager=people[MANAGER],
+        starts_on=today,
+        new_focus_cases=[
+            agreement_rules.NewFocusCase("CR-1001", "Planning", SupportLevel.ACCOMPANY)
+        ],
+    )
+    agreement = agreement_rules.start(people[MANAGER], people[NQSW], terms, clock.now())
+    for person in (people[NQSW], people[MENTOR]):
+        agreement_versions.confirm(person, agreement, 1, clock.now())
+    session = OneToOne(
+        agreement_id=agreement.id,
+        mentor_id=people[MENTOR].id,
+        nqsw_id=people[NQSW].id,
+        starts_at=clock.now() + timedelta(days=7),
+        ends_at=clock.now() + timedelta(days=7, hours=1),
+        booked_by_id=people[MENTOR].id,
+    )
+    db.session.add(session)
     db.session.commit()
     ids = {
+        "session_id": session.id,
+        "agreement_id": agreement.id,
+        "number": 1,
+        "months": 3,
         "observation_id": observation.id,
         "nqsw_id": people[NQSW].id,
         "request_id": asked.id,

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from nqsw_visits import clock
 from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, MentorAssignment, Role, User, utcnow
+from nqsw_visits.models import AuditEvent, MentorAssignment, Role, User
 from tests.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD, assign_mentor, make_team, make_user
 
@@ -280,7 +281,7 @@ def test_deactivation_ends_the_persons_sessions(client, admin):
 
 def test_resetting_a_password_replaces_it_and_unlocks_the_account(client, admin):
     person = make_user(Role.NQSW)
-    person.failed_logins, person.locked_until = 3, utcnow() + timedelta(minutes=10)
+    person.failed_logins, person.locked_until = 3, clock.now() + timedelta(minutes=10)
     db.session.commit()
     response = client.post(
         f"/admin/people/{person.id}/password",

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from nqsw_visits.extensions import db
 from nqsw_visits.models import AuditEvent, Role, Team, TeamManager
 from tests.conftest import sign_in
-from tests.factories import make_team, make_user
+from tests.factories import make_manager_of, make_team, make_user
 
 
 @pytest.fixture
@@ -118,3 +118,43 @@ def test_teams_page_counts_members(client, admin):
     html = client.get("/admin/teams").get_data(as_text=True)
     assert 'govuk-table__cell--numeric">3</td>' in html
     assert db.session.scalar(select(func.count(Team.id))) == 1
+
+
+def _staff(team: Team, how_many: int, start: int = 0) -> None:
+    for number in range(start, start + how_many):
+        make_user(Role.NQSW, team=team, name=f"Member {number:03d}")
+
+
+def test_the_teams_and_a_teams_people_run_the_same_queries_at_ten_times_the_staff(
+    client, admin, count_queries
+):
+    east, west = make_team("East"), make_team("West")
+    make_manager_of(east, make_user(Role.PRACTICE_MANAGER))
+    counted = []
+    for how_many in (6, 54):
+        _staff(east, how_many, start=len(counted) * 6)
+        _staff(west, how_many, start=100 + len(counted) * 6)
+        for url in ("/admin/teams", f"/admin/teams/{east.id}"):
+            client.get(url)
+            with count_queries() as counter:
+                assert client.get(url).status_code == 200
+            counted.append(counter.count)
+    assert counted[:2] == counted[2:] and max(counted) <= 12
+
+
+def test_a_teams_page_lists_its_people_a_page_at_a_time(client, admin):
+    east, west = make_team("East"), make_team("West")
+    _staff(east, 60)
+    _staff(west, 3, start=500)
+    teams = client.get("/admin/teams").get_data(as_text=True)
+    assert 'govuk-table__cell--numeric">60</td>' in teams
+    assert 'govuk-table__cell--numeric">3</td>' in teams
+    assert "Member 000" not in teams  # counted there, listed on the team's page
+    first = client.get(f"/admin/teams/{east.id}").get_data(as_text=True)
+    assert first.count("Member 0") == 50 and "Member 500" not in first
+    assert "Showing 1 to 50 of 60 people" in first
+    assert f'href="/admin/teams/{east.id}?page=2"' in first
+    second = client.get(f"/admin/teams/{east.id}?page=2").get_data(as_text=True)
+    assert second.count("Member 0") == 10 and "Member 059" in second
+    empty = client.get(f"/admin/teams/{make_team('North').id}").get_data(as_text=True)
+    assert "Nobody is in this team yet." in empty

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from nqsw_visits import clock
 from nqsw_visits.extensions import db
 from nqsw_visits.models import AuditEvent, Role
 from nqsw_visits.models_availability import (
@@ -32,7 +33,7 @@ LIMITS = {
 
 
 def london_today() -> date:
-    return datetime.now(LONDON).date()
+    return clock.today()
 
 
 def monday_of(day: date) -> date:

@@ -3,11 +3,11 @@
 import logging
 import re
 from datetime import UTC, datetime, time
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
+from nqsw_visits import clock
 from nqsw_visits.extensions import db
 from nqsw_visits.models import AuditEvent, Role
 from nqsw_visits.models_availability import (
@@ -51,7 +51,7 @@ def given_window(mentor, weekday=2, starts=time(9), ends=time(12)) -> Availabili
     From today, so that changes edit it in place and the window keeps its id.
     """
     window = AvailabilityWindow(weekday=weekday, starts=starts, ends=ends)
-    today = datetime.now(ZoneInfo("Europe/London")).date()
+    today = clock.today()
     db.session.add(AvailabilityPattern(mentor_id=mentor.id, effective_from=today, windows=[window]))
     db.session.commit()
     return window

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
+from nqsw_visits import clock
 from nqsw_visits.extensions import db
 from nqsw_visits.models import Role
 from nqsw_visits.models_requests import RequestKind
@@ -35,8 +36,9 @@ def booked(app):
             ends_at=datetime(2027, 3, 2, 11, tzinfo=LONDON),
         ),
         LONDON,
+        clock.now(),
     )
-    scheduling.accept(mentor, request, LONDON)
+    scheduling.accept(mentor, request, LONDON, clock.now())
     db.session.commit()
     return {"mentor": mentor, "nqsw": nqsw, "request": request}
 
@@ -59,7 +61,7 @@ def test_an_accepted_request_downloads_as_one_event(client, booked):
 def test_uid_stays_and_sequence_rises_and_cancelled_shows_so(client, booked):
     sign_in(client, booked["mentor"])
     first = events(client.get(f"/requests/{booked['request'].id}.ics").data)[0]
-    scheduling.cancel(booked["mentor"], booked["request"], "Visit moved by the family")
+    scheduling.cancel(booked["mentor"], booked["request"], "Visit moved by the family", clock.now())
     db.session.commit()
     second = events(client.get(f"/requests/{booked['request'].id}.ics").data)[0]
     assert first["UID"] == second["UID"]
@@ -106,3 +108,47 @@ def test_the_secret_is_stored_only_as_a_hash(client, booked):
     db.session.refresh(booked["nqsw"])
     assert secret not in booked["nqsw"].calendar_token_hash
     assert len(booked["nqsw"].calendar_token_hash) == 64
+
+
+def test_the_feed_shows_what_goes_ahead_with_names_escaped_and_lines_folded(app, client, booked):
+    mentor = booked["mentor"]
+    mentor.display_name = "Zoë Ní Bhriain-Ó Súilleabháin, Senior; Practitioner \\ Lead " * 2
+    declined = scheduling.ask(
+        booked["nqsw"],
+        mentor.id,
+        scheduling.Details(
+            kind=RequestKind.MEETING,
+            case_reference="CR-778",
+            starts_at=datetime(2027, 3, 9, 10, tzinfo=LONDON),
+            ends_at=datetime(2027, 3, 9, 11, tzinfo=LONDON),
+        ),
+        LONDON,
+        clock.now(),
+    )
+    waiting = scheduling.ask(
+        booked["nqsw"],
+        mentor.id,
+        scheduling.Details(
+            kind=RequestKind.HOME_VISIT,
+            case_reference="CR-779",
+            starts_at=datetime(2027, 3, 16, 10, tzinfo=LONDON),
+            ends_at=datetime(2027, 3, 16, 11, tzinfo=LONDON),
+        ),
+        LONDON,
+        clock.now(),
+    )
+    scheduling.decline(mentor, declined, "Not that day", clock.now())
+    db.session.commit()
+    sign_in(client, booked["nqsw"])
+    response = app.test_client().get(feed_path(client))
+    lines = response.data.split(b"\r\n")
+    assert max(len(line) for line in lines) <= 75 and lines[-1] == b""
+    found = {str(event["UID"]): event for event in events(response.data)}
+    assert set(found) == {f"{booked['request'].uid}@alongside", f"{waiting.uid}@alongside"}
+    agreed, asked = found[f"{booked['request'].uid}@alongside"], found[f"{waiting.uid}@alongside"]
+    assert agreed["SUMMARY"] == f"Home visit with {mentor.display_name}"
+    assert agreed.decoded("DTSTART") == datetime(2027, 3, 2, 10, tzinfo=UTC)
+    assert agreed.decoded("DTEND") == datetime(2027, 3, 2, 11, tzinfo=UTC)
+    assert agreed["DESCRIPTION"].endswith(f"/requests/{booked['request'].id}")
+    assert "STATUS" not in agreed and asked["STATUS"] == "TENTATIVE"
+    assert "CR-777" not in response.get_data(as_text=True)

@@ -3,12 +3,12 @@
 import html
 import json
 import re
-import time
 
 import itsdangerous.timed
 import pytest
 from sqlalchemy import func, select
 
+from nqsw_visits import clock
 from nqsw_visits.extensions import db
 from nqsw_visits.models import AuditEvent, Role, User
 from tests.factories import DEFAULT_PASSWORD, make_user
@@ -108,7 +108,7 @@ def test_token_still_works_hours_later(client, monkeypatch):
     target = make_user()
     sign_in_with_token(client, make_user(Role.ADMIN))
     token = header_token(client.get("/admin/").get_data(as_text=True))
-    later = time.time() + 3 * 3600
+    later = clock.now().timestamp() + 3 * 3600
     monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: later)
     response = client.post(
         f"/admin/people/{target.id}/active",

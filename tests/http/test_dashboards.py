@@ -4,8 +4,9 @@ from datetime import timedelta
 
 import pytest
 
+from nqsw_visits import clock
 from nqsw_visits.extensions import db
-from nqsw_visits.models import Role, utcnow
+from nqsw_visits.models import Role
 from nqsw_visits.services import audit
 from tests.conftest import sign_in
 from tests.factories import (
@@ -140,8 +141,8 @@ def test_the_admin_home_lists_what_needs_attention(client):
     team_left = make_team("Manager Left Team")
     make_manager_of(team_left, make_user(Role.PRACTICE_MANAGER, active=False))
     locked = make_user(Role.MENTOR, name="Locked Larry")
-    locked.locked_until = utcnow() + timedelta(minutes=10)
-    make_user(Role.MENTOR, name="Was Locked").locked_until = utcnow() - timedelta(minutes=1)
+    locked.locked_until = clock.now() + timedelta(minutes=10)
+    make_user(Role.MENTOR, name="Was Locked").locked_until = clock.now() - timedelta(minutes=1)
     db.session.commit()
     mentor = make_user(Role.MENTOR, name="Grace Mensah", team=team_led)
     covered = make_user(Role.NQSW, name="Covered Cara", team=team_led)
@@ -204,7 +205,7 @@ def busy_world(nqsws: int) -> dict:
     make_user(Role.NQSW)  # no team
     make_team()  # no manager
     locked = make_user(Role.MENTOR)
-    locked.locked_until = utcnow() + timedelta(minutes=5)
+    locked.locked_until = clock.now() + timedelta(minutes=5)
     db.session.commit()
     return data
 

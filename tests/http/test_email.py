@@ -9,8 +9,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
+from nqsw_visits import clock
 from nqsw_visits.extensions import db
-from nqsw_visits.models import Role, utcnow
+from nqsw_visits.models import Role
 from nqsw_visits.models_requests import OutboxEmail, RequestKind
 from nqsw_visits.services import availability_store, scheduling
 from nqsw_visits.services.mailer import SmtpSettings, send_due
@@ -61,6 +62,7 @@ def asked(app):
             ends_at=datetime(2027, 3, 2, 12, tzinfo=LONDON),
         ),
         LONDON,
+        clock.now(),
     )
     db.session.commit()
     return request
@@ -80,6 +82,7 @@ def test_the_email_is_queued_with_the_change_and_sent_over_smtp(asked, smtp_serv
     assert "Subject: Alongside: Amira Hassan asked you for support" in content
     assert f"https://alongside.example/requests/{asked.id}" in content
     assert "CR-4242" not in content and "court" not in content.lower()
+    assert "Message-ID: <outbox." in content
     assert send_due(settings(port)) == {"sent": 0, "failed": 0}  # sent once only
 
 
@@ -92,10 +95,11 @@ def test_no_email_when_the_change_fails(app):
             scheduling.Details(
                 kind=RequestKind.MEETING,
                 case_reference="CR-1",
-                starts_at=utcnow(),
-                ends_at=utcnow(),
+                starts_at=clock.now(),
+                ends_at=clock.now(),
             ),
             LONDON,
+            clock.now(),
         )
     db.session.rollback()
     assert db.session.scalar(select(func.count(OutboxEmail.id))) == 0
@@ -107,9 +111,12 @@ def test_an_smtp_outage_keeps_the_email_and_it_goes_later(asked, smtp_server):
     assert send_due(settings(dead_port)) == {"sent": 0, "failed": 1}
     email = db.session.scalar(select(OutboxEmail))
     assert email.sent_at is None and email.attempts == 1 and email.last_error
-    assert email.next_attempt_at > utcnow()
+    assert email.next_attempt_at > clock.now()
     assert send_due(settings(port)) == {"sent": 0, "failed": 0}  # not due yet
-    assert send_due(settings(port), now=utcnow() + timedelta(hours=1)) == {"sent": 1, "failed": 0}
+    assert send_due(settings(port), now=clock.now() + timedelta(hours=1)) == {
+        "sent": 1,
+        "failed": 0,
+    }
     assert len(inbox.messages) == 1
 
 

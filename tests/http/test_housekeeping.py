@@ -1,11 +1,12 @@
 """The app itself marks ended accompaniments as completed, after a response, now and then."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import update
 
+from nqsw_visits import clock
 from nqsw_visits.extensions import db
 from nqsw_visits.models import Role
 from nqsw_visits.models_requests import RequestKind, SupportRequest
@@ -33,9 +34,10 @@ def accepted_request_that_has_ended() -> SupportRequest:
             ends_at=datetime(2027, 3, 2, 11, tzinfo=LONDON),
         ),
         LONDON,
+        clock.now(),
     )
-    scheduling.accept(mentor, request, LONDON)
-    yesterday = datetime.now(UTC) - timedelta(days=1)
+    scheduling.accept(mentor, request, LONDON, clock.now())
+    yesterday = clock.now() - timedelta(days=1)
     db.session.execute(
         update(SupportRequest)
         .where(SupportRequest.id == request.id)

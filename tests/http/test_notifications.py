@@ -3,6 +3,7 @@
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from nqsw_visits import clock
 from nqsw_visits.extensions import db
 from nqsw_visits.models import Role
 from nqsw_visits.models_requests import RequestKind
@@ -23,6 +24,7 @@ def ask(nqsw, mentor, hour):
             ends_at=datetime(2027, 3, 2, hour + 1, tzinfo=LONDON),
         ),
         LONDON,
+        clock.now(),
     )
 
 

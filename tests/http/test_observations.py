@@ -1,5 +1,6 @@
 """Writing, sharing, reflecting on, signing and adding to an observation, over HTTP."""
 
+import json
 from datetime import date
 
 import pytest
@@ -14,6 +15,7 @@ from tests.factories import (
     assign_mentor,
     make_completed_request,
     make_manager_of,
+    make_shared_observation,
     make_team,
     make_user,
 )
@@ -133,7 +135,7 @@ def test_reflect_sign_lock_then_addenda(world, client_for):
     locked = the_observation()
     assert locked.locked_at and locked.mentor_signed_at
     # Locked: no change to the notes, the reflection or the actions; addenda instead.
-    assert write(client_for, world, observed="Changed").status_code == 302  # sent to the record
+    assert write(client_for, world, observed="Changed").status_code == 409  # told why
     assert the_observation().observed == NOTES["observed"]
     assert nqsw.post(f"{url}/reflection", data=reflection).status_code == 409
     assert nqsw.post(f"{url}/actions", data=action).status_code == 409
@@ -375,3 +377,55 @@ def test_control_characters_are_refused_not_a_crash(world, client_for):
     answer = client_for(world["nqsw"]).post(f"{url}/reflection", data={"reflection": "R\x00"})
     assert answer.status_code == 422
     assert "Remove the control characters" in answer.get_data(as_text=True)
+
+
+def test_a_portfolio_view_is_one_audited_read_naming_its_observations(world, client_for):
+    signed = []
+    for days_ago in (1, 2):
+        request = make_completed_request(world["nqsw"], world["mentor"], days_ago=days_ago + 3)
+        url = f"/observations/{make_shared_observation(request).id}"
+        client_for(world["nqsw"]).post(f"{url}/reflection", data={"reflection": "R"})
+        client_for(world["nqsw"]).post(f"{url}/sign")
+        client_for(world["mentor"]).post(f"{url}/sign")
+        signed.append(int(url.rsplit("/", 1)[1]))
+    make_shared_observation(world["request"])  # shared, not signed: not in the portfolio
+
+    def reads():
+        db.session.expire_all()
+        return db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "observation.read")
+        ).all()
+
+    nqsw = client_for(world["nqsw"])
+    assert nqsw.get(f"/people/{world['nqsw'].id}/portfolio").status_code == 200
+    (row,) = reads()
+    assert (row.actor_id, row.object_type, row.object_id) == (
+        world["nqsw"].id,
+        "portfolio",
+        world["nqsw"].id,
+    )
+    detail = json.loads(row.detail)
+    assert detail["view"] == "portfolio" and sorted(detail["observation_ids"]) == sorted(signed)
+    nqsw.get(f"/people/{world['nqsw'].id}/portfolio")
+    assert len(reads()) == 2  # one row per view
+    nqsw.get(f"/observations/{signed[0]}")  # the observation page: one row per read
+    assert [(r.object_type, r.object_id) for r in reads()[2:]] == [("observation", signed[0])]
+
+
+def test_each_reflection_form_shows_its_own_words_and_its_own_errors(world, client_for):
+    # Form fields are kept once rendered, but not free text: no one's words show in another's.
+    first = make_shared_observation(world["request"])
+    second = make_shared_observation(make_completed_request(world["nqsw"], world["mentor"]))
+    client = client_for(world["nqsw"])
+    for observation, words in ((first, "Slowed <down>"), (second, "Asked & listened")):
+        client.post(f"/observations/{observation.id}/reflection", data={"reflection": words})
+    for _ in range(2):  # the second time round, from what was kept
+        one = client.get(f"/observations/{first.id}").get_data(as_text=True)
+        two = client.get(f"/observations/{second.id}").get_data(as_text=True)
+        assert "Slowed &lt;down&gt;</textarea>" in one and "Asked" not in one
+        assert "Asked &amp; listened</textarea>" in two and "Slowed" not in two
+    refused = client.post(f"/observations/{first.id}/reflection", data={"reflection": ""})
+    assert refused.status_code == 422
+    assert 'govuk-textarea--error" id="reflection"' in refused.get_data(as_text=True)
+    again = client.get(f"/observations/{first.id}").get_data(as_text=True)
+    assert "govuk-textarea--error" not in again and "Slowed &lt;down&gt;</textarea>" in again

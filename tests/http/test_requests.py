@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, text
 
+from nqsw_visits import clock
 from nqsw_visits.extensions import db
 from nqsw_visits.models import AuditEvent, Role
 from nqsw_visits.models_availability import BankHoliday
@@ -21,8 +22,10 @@ from nqsw_visits.models_requests import (
     SupportRequest,
 )
 from nqsw_visits.services import availability, availability_store, scheduling
+from nqsw_visits.visit_requests.answering import WAITING_PER_PAGE
+from nqsw_visits.visit_requests.asking import MY_REQUESTS_PER_PAGE
 from tests.conftest import FreshContextClient
-from tests.factories import assign_mentor, make_manager_of, make_team, make_user
+from tests.factories import assign_mentor, hold_of, make_manager_of, make_team, make_user
 from tests.http.test_csrf import form_token, header_token, sign_in_with_token
 
 LONDON = ZoneInfo("Europe/London")
@@ -103,7 +106,7 @@ def make_request(nqsw, mentor, starts=None, ends=None, **more) -> int:
         purpose="Joint visit",
         **more,
     )
-    made = scheduling.ask(nqsw, mentor.id, details, LONDON)
+    made = scheduling.ask(nqsw, mentor.id, details, LONDON, clock.now())
     db.session.commit()
     return made.id
 
@@ -115,7 +118,7 @@ def stored(request_id: int) -> SupportRequest:
 
 def held(request_id: int) -> bool:
     db.session.expire_all()
-    return db.session.get(MentorHold, request_id) is not None
+    return hold_of(request_id) is not None
 
 
 def audit_actions(request_id: int | None = None) -> list[str]:
@@ -267,7 +270,7 @@ def working_days_ahead(first: date, how_many: int) -> list[date]:
 
 def test_inside_the_minimum_notice_is_urgent_and_comes_first(people, client_for):
     mentor = people["mentor"]
-    today = datetime.now(LONDON).date()
+    today = clock.today()
     sooner, later = working_days_ahead(today + timedelta(days=3), 2)
     nqsw = client_for(people["nqsw"])
     # Asked while the mentor needs no notice: not urgent, though it is the sooner one.
@@ -317,8 +320,11 @@ def test_ask_accept_cancel(people, client_for):
     request_id = make_request(people["nqsw"], people["mentor"])
     mentor = client_for(people["mentor"])
     response = mentor.post(f"/requests/{request_id}/accept")
-    assert response.status_code == 302 and response.location == "/inbox"
-    assert "Accepted: it is in your diary" in page_text(mentor.get("/inbox"))
+    # Back to the inbox, at the week that shows what was just agreed.
+    day = stored(request_id).starts_at.astimezone(LONDON).date()
+    at = "/inbox" if day < clock.today() + timedelta(days=7) else f"/inbox?from={day}"
+    assert response.status_code == 302 and response.location == at
+    assert "Accepted: it is in your diary" in page_text(mentor.get(response.location))
     assert stored(request_id).status == "accepted" and held(request_id)
 
     nqsw = client_for(people["nqsw"])
@@ -394,7 +400,7 @@ def test_htmx_accept_answers_with_the_card(people, client_for):
 
 def test_taking_an_offered_time_accepts_it(people, client_for):
     request_id = make_request(people["nqsw"], people["mentor"])
-    scheduling.propose(people["mentor"], stored(request_id), at(14), at(15), LONDON)
+    scheduling.propose(people["mentor"], stored(request_id), at(14), at(15), LONDON, clock.now())
     db.session.commit()
     nqsw = client_for(people["nqsw"])
     assert "Take the offered time" in page_text(nqsw.get(f"/requests/{request_id}"))
@@ -494,7 +500,7 @@ def test_another_persons_request_is_not_found_and_logged(
 ):
     request_id = make_request(people["nqsw"], people["mentor"])
     if suffix == "/cancel":
-        scheduling.accept(people["mentor"], stored(request_id), LONDON)
+        scheduling.accept(people["mentor"], stored(request_id), LONDON, clock.now())
         db.session.commit()
     client = client_for(people[who])
     before = snapshot(request_id)
@@ -519,7 +525,7 @@ def test_the_nqsws_manager_may_read_but_not_act(people, client_for):
         response = manager.post(f"/requests/{request_id}/{path}", data={"reason": "Because"})
         assert response.status_code == 403, path
     assert snapshot(request_id) == before
-    scheduling.accept(people["mentor"], stored(request_id), LONDON)
+    scheduling.accept(people["mentor"], stored(request_id), LONDON, clock.now())
     db.session.commit()
     assert "Cancel this accompaniment" not in page_text(manager.get(f"/requests/{request_id}"))
 
@@ -674,7 +680,7 @@ def test_inbox_queries_do_not_grow_with_requests(people, client_for, count_queri
     for nqsw, (starts, ends) in zip(asking[3:], times[3:], strict=True):
         make_request(nqsw, mentor, starts, ends)
     with count_queries() as many:
-        assert names(client.get("/inbox"), "Asker") == 30
+        assert names(client.get("/inbox"), "Asker") == WAITING_PER_PAGE  # the first page
     assert many.count == few.count, many.statements
 
 
@@ -693,7 +699,7 @@ def test_my_requests_queries_do_not_grow_with_requests(people, client_for, count
     for mentor in mentors[3:]:
         make_request(nqsw, mentor)
     with count_queries() as many:
-        assert names(client.get("/requests"), "Helper") == 30
+        assert names(client.get("/requests"), "Helper") == MY_REQUESTS_PER_PAGE  # the first page
     assert many.count == few.count, many.statements
 
 

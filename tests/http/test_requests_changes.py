@@ -5,13 +5,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 
+from nqsw_visits import clock
 from nqsw_visits.extensions import db
 from nqsw_visits.models import Role
-from nqsw_visits.models_requests import MentorHold, RequestKind, SupportRequest
+from nqsw_visits.models_requests import RequestKind, SupportRequest
 from nqsw_visits.services import availability_store, scheduling
 from nqsw_visits.services.availability import Limits
 from tests.conftest import sign_in
-from tests.factories import assign_mentor, make_user
+from tests.factories import assign_mentor, hold_of, make_user
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -36,6 +37,7 @@ def setup():
             ends_at=datetime(2027, 3, 2, 11, tzinfo=LONDON),
         ),
         LONDON,
+        clock.now(),
     )
     db.session.commit()
     return mentor, other, nqsw, request
@@ -81,10 +83,7 @@ def test_mentor_passes_a_request_on_and_the_new_mentor_answers(app, client):
         == 302
     )
     db.session.refresh(request)
-    assert (
-        request.mentor_id == other.id
-        and db.session.get(MentorHold, request.id).mentor_id == other.id
-    )
+    assert request.mentor_id == other.id and hold_of(request.id).mentor_id == other.id
     assert client.get(f"/requests/{request.id}").status_code == 404  # no longer theirs
     other_client = app.test_client()
     sign_in(other_client, other)
@@ -104,7 +103,7 @@ def test_forged_mentor_id_for_hand_over_is_refused(client):
 
 def test_did_not_happen_only_after_the_start(client):
     mentor, _, _, request = setup()
-    scheduling.accept(mentor, request, LONDON)
+    scheduling.accept(mentor, request, LONDON, clock.now())
     db.session.commit()
     sign_in(client, mentor)
     early = client.post(f"/requests/{request.id}/did-not-happen", data={"reason": "Family not in"})
@@ -113,26 +112,26 @@ def test_did_not_happen_only_after_the_start(client):
         update(SupportRequest)
         .where(SupportRequest.id == request.id)
         .values(
-            starts_at=datetime.now(UTC) - timedelta(hours=3),
-            ends_at=datetime.now(UTC) - timedelta(hours=2),
+            starts_at=clock.now() - timedelta(hours=3),
+            ends_at=clock.now() - timedelta(hours=2),
         )
     )
     db.session.commit()
     done = client.post(f"/requests/{request.id}/did-not-happen", data={"reason": "Family not in"})
     assert done.status_code == 302
     db.session.refresh(request)
-    assert request.status == "did_not_happen" and db.session.get(MentorHold, request.id) is None
+    assert request.status == "did_not_happen" and hold_of(request.id) is None
 
 
 def test_flask_complete_past_marks_ended_accompaniments(runner):
     mentor, _, _, request = setup()
-    scheduling.accept(mentor, request, LONDON)
+    scheduling.accept(mentor, request, LONDON, clock.now())
     db.session.execute(
         update(SupportRequest)
         .where(SupportRequest.id == request.id)
         .values(
-            starts_at=datetime.now(UTC) - timedelta(hours=3),
-            ends_at=datetime.now(UTC) - timedelta(hours=2),
+            starts_at=clock.now() - timedelta(hours=3),
+            ends_at=clock.now() - timedelta(hours=2),
         )
     )
     db.session.commit()
@@ -170,6 +169,7 @@ def test_inbox_names_the_commitment_a_waiting_request_clashes_with(app, client):
             ends_at=datetime(2027, 3, 2, 12, tzinfo=LONDON),
         ),
         LONDON,
+        clock.now(),
     )
     # Travel time set afterwards: the home visit now comes too close to the meeting.
     availability_store.set_limits(mentor, mentor, Limits(travel_minutes=45))
@@ -195,8 +195,9 @@ def test_request_page_query_count_does_not_grow_with_its_history(app, client, co
             datetime(2027, 3, 2, hour, tzinfo=LONDON),
             datetime(2027, 3, 2, hour + 1, tzinfo=LONDON),
             LONDON,
+            clock.now(),
         )
-        scheduling.take_proposal(nqsw, request)
+        scheduling.take_proposal(nqsw, request, clock.now())
     db.session.commit()
     with count_queries() as long:
         page = client.get(f"/requests/{request.id}")
@@ -206,7 +207,7 @@ def test_request_page_query_count_does_not_grow_with_its_history(app, client, co
 
 def test_nqsw_moves_an_accepted_event_and_the_mentor_is_asked_again(app, client):
     mentor, _other, nqsw, request = setup()
-    scheduling.accept(mentor, request, LONDON)
+    scheduling.accept(mentor, request, LONDON, clock.now())
     db.session.commit()
     sign_in(client, nqsw)
     page = client.get(f"/requests/{request.id}").get_data(as_text=True)
@@ -221,7 +222,7 @@ def test_nqsw_moves_an_accepted_event_and_the_mentor_is_asked_again(app, client)
     db.session.refresh(request)
     assert request.status == "requested"
     assert request.starts_at == datetime(2027, 3, 2, 15, tzinfo=UTC)
-    hold = db.session.get(MentorHold, request.id)
+    hold = hold_of(request.id)
     assert hold.starts_at == datetime(2027, 3, 2, 15, tzinfo=UTC)
     assert request.events[-1].action == "time_changed"
     assert request.events[-1].reason == "Family asked for the afternoon"

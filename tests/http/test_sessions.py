@@ -1,15 +1,16 @@
 """Sessions over HTTP: cookie flags, renewal, revocation, timeouts and `next`."""
 
+import json
 import re
 from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from nqsw_visits import create_app
+from nqsw_visits import clock, create_app
 from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role, UserSession, utcnow
+from nqsw_visits.models import AuditEvent, Role, UserSession
 from tests.conftest import FreshContextClient, sign_in
 from tests.factories import DEFAULT_PASSWORD, make_user
 
@@ -210,7 +211,7 @@ def test_deactivated_user_is_refused_even_if_a_session_was_left_open(client):
 
 def _age_session(user, column: str, age: timedelta) -> None:
     row = session_rows(user)[-1]
-    setattr(row, column, utcnow() - age)
+    setattr(row, column, clock.now() - age)
     db.session.commit()
 
 
@@ -311,3 +312,116 @@ def test_sign_in_redirect_remembers_the_page_asked_for(client):
         response.headers["Location"], data={"email": user.email, "password": DEFAULT_PASSWORD}
     )
     assert response.headers["Location"] == "/admin/teams"
+
+
+# --- Signing out here, or everywhere ---------------------------------------------------------
+
+
+def banner_after(response, client) -> str:
+    """The success banner on the page a sign-out sends the browser to."""
+    assert response.status_code == 302 and response.headers["Location"] == "/sign-in"
+    page = client.get("/sign-in").get_data(as_text=True)
+    banner = re.search(r"govuk-notification-banner--success.*?</div>\s*</div>", page, re.S)
+    assert banner, page
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", banner.group(0)))
+
+
+def test_signed_out_page_says_no_other_device_is_signed_in(client):
+    """Sign-out says where the person stays signed in: here, nowhere."""
+    user = make_user()
+    sign_in(client, user)
+    banner = banner_after(client.post("/sign-out"), client)
+    assert "You have signed out on this device" in banner
+    assert "You are not signed in on any other device" in banner
+
+
+def test_signed_out_page_says_other_devices_stay_signed_in(client, app):
+    """Sign-out ends only this session, and says the others stay signed in."""
+    user = make_user()
+    sign_in(client, user)
+    laptop, phone = app.test_client(), app.test_client()
+    sign_in(laptop, user)
+    sign_in(phone, user)
+    banner = banner_after(client.post("/sign-out"), client)
+    assert "You are still signed in on 2 other devices" in banner
+    assert "Sign out everywhere" in banner
+    assert not is_signed_in(client)
+    assert is_signed_in(laptop) and is_signed_in(phone)
+    assert [row.end_reason for row in session_rows(user)] == ["signed out", None, None]
+
+
+def test_a_timed_out_session_is_not_counted_as_signed_in(client, app):
+    """The count leaves out sessions past the idle timeout, which no one can use."""
+    user = make_user()
+    old = app.test_client()
+    sign_in(old, user)
+    _age_session(user, "last_seen_at", timedelta(minutes=31))
+    sign_in(client, user)
+    banner = banner_after(client.post("/sign-out"), client)
+    assert "You are not signed in on any other device" in banner
+
+
+def test_sign_out_everywhere_ends_every_session_of_the_person(client, app):
+    """Guards "Sign out everywhere": this device, other devices and copied cookies all end."""
+    user = make_user()
+    someone_else = make_user(name="Other Person")
+    sign_in(client, user)
+    laptop, copied, other = app.test_client(), app.test_client(), app.test_client()
+    sign_in(laptop, user)
+    copy_cookie(client, copied)
+    sign_in(other, someone_else)
+    start = db.session.scalar(select(func.max(AuditEvent.id)))
+
+    response = client.post("/sign-out", data={"everywhere": "1"})
+
+    assert "You have signed out everywhere" in banner_after(response, client)
+    assert not any(is_signed_in(c) for c in (client, laptop, copied))
+    assert is_signed_in(other)
+    assert {row.end_reason for row in session_rows(user)} == {"signed out everywhere"}
+    audited = db.session.scalars(select(AuditEvent).where(AuditEvent.id > start)).all()
+    assert [(e.action, e.actor_id) for e in audited] == [("signout", user.id)]
+    assert json.loads(audited[0].detail) == {"everywhere": True, "sessions": 2}
+
+
+def test_change_password_page_offers_sign_out_everywhere(client, app):
+    """The account area says how many other devices are signed in and offers the button."""
+    user = make_user()
+    sign_in(client, user)
+    page = client.get("/account/password").get_data(as_text=True)
+    assert "You are not signed in on any other device" in page
+    sign_in(app.test_client(), user)
+    page = client.get("/account/password").get_data(as_text=True)
+    assert "You are also signed in on 1 other device" in page
+    form = re.search(r'<form method="post" action="/sign-out">(.*?)</form>', page, re.S).group(1)
+    assert 'name="everywhere" value="1"' in form and 'name="csrf_token"' in form
+    assert ">Sign out everywhere</button>" in form
+
+
+def test_sign_out_everywhere_does_not_answer_get(client):
+    """GET never changes state: the page of the same path is refused, the session stays."""
+    user = make_user()
+    sign_in(client, user)
+    assert client.get("/sign-out?everywhere=1").status_code == 405
+    assert is_signed_in(client)
+
+
+class TestSignOutEverywhereWithCsrf:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "WTF_CSRF_ENABLED": True}
+
+    def test_sign_out_everywhere_needs_the_csrf_token(self, client, app):
+        """Guards CSRF on sign-out everywhere: a forged post signs no one out."""
+        user = make_user()
+        laptop = app.test_client()
+        for browser in (client, laptop):
+            token = csrf_from(browser.get("/sign-in").get_data(as_text=True))
+            form = {"email": user.email, "password": DEFAULT_PASSWORD, "csrf_token": token}
+            assert browser.post("/sign-in", data=form).status_code == 302
+        forged = client.post("/sign-out", data={"everywhere": "1"})
+        assert forged.status_code == 400
+        assert is_signed_in(client) and is_signed_in(laptop)
+        token = csrf_from(client.get("/account/password").get_data(as_text=True))
+        done = client.post("/sign-out", data={"everywhere": "1", "csrf_token": token})
+        assert done.status_code == 302
+        assert not is_signed_in(client) and not is_signed_in(laptop)

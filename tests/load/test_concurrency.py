@@ -5,110 +5,38 @@ a timeout on each), all released together by a barrier. Run on SQLite and, with
 TEST_DATABASE_URL set, on PostgreSQL; each test prints a line with its figures.
 """
 
-import http.client
 import os
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
-from http.cookies import SimpleCookie
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select, text
-from werkzeug.serving import make_server
 
+from nqsw_visits import clock
 from nqsw_visits.extensions import db
 from nqsw_visits.models import AuditEvent, Role
 from nqsw_visits.models_observations import Observation
 from nqsw_visits.models_requests import MentorHold, RequestEvent, RequestKind, SupportRequest
 from nqsw_visits.services import availability, availability_store, observations, scheduling
+from nqsw_visits.services.diary import week_of
 from tests.factories import (
-    DEFAULT_PASSWORD,
     assign_mentor,
+    hold_of,
     make_completed_request,
     make_shared_observation,
     make_user,
 )
+from tests.load.live import TIMEOUT, show
 
 pytestmark = pytest.mark.timeout(300)
 
 CLIENTS = 20
 ROUNDS = 3
-TIMEOUT = 60  # seconds for one HTTP request; SQLite's busy timeout is 10 s per wait
 LONDON = ZoneInfo("Europe/London")
-FIRST_DAY = date(2027, 3, 2)  # a Tuesday; each round takes a later week
 HTMX = {"HX-Request": "true"}
-
-
-class Session:
-    """One person's own HTTP client: its own cookie, a fresh connection per request."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.cookies: dict[str, str] = {}
-
-    def send(self, method: str, path: str, data=None, headers=None) -> tuple[int, str]:
-        body = urlencode(data, doseq=True) if data is not None else None
-        sent = {"Host": f"127.0.0.1:{self.port}", **(headers or {})}
-        if body is not None:
-            sent["Content-Type"] = "application/x-www-form-urlencoded"
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
-        try:
-            connection.request(method, path, body=body, headers=sent)
-            response = connection.getresponse()
-            page = response.read().decode("utf-8", "replace")
-            for header in response.headers.get_all("Set-Cookie") or []:
-                for name, morsel in SimpleCookie(header).items():
-                    self.cookies[name] = morsel.value
-            return response.status, page
-        finally:
-            connection.close()
-
-    def sign_in(self, email: str) -> "Session":
-        status, page = self.send("POST", "/sign-in", {"email": email, "password": DEFAULT_PASSWORD})
-        assert status == 302, page[:300]
-        return self
-
-
-class Server:
-    """The test's app behind werkzeug's threaded server, counting requests in flight."""
-
-    def __init__(self, app):
-        self.app = app
-        self.lock = threading.Lock()
-        self.in_flight = 0
-        self.peak = 0
-        self.http = make_server("127.0.0.1", 0, self.wsgi, threaded=True)
-        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
-
-    def wsgi(self, environ, start_response):
-        with self.lock:
-            self.in_flight += 1
-            self.peak = max(self.peak, self.in_flight)
-        try:
-            return list(self.app(environ, start_response))
-        finally:
-            with self.lock:
-                self.in_flight -= 1
-
-    def session(self) -> Session:
-        return Session(self.http.server_port)
-
-
-@pytest.fixture
-def server(app):
-    """A real threaded server on a free port of 127.0.0.1, stopped after the test."""
-    db.session.commit()
-    running = Server(app)
-    running.thread.start()
-    yield running
-    running.http.shutdown()
-    running.thread.join(timeout=10)
-    running.http.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -123,15 +51,7 @@ def totals(request):
         f"{counts['other']} other, peak {counts['peak']} requests in flight; accept vs "
         f"withdraw won by accept {counts['accepted won']}, withdraw {counts['withdrawn won']}"
     )
-    # Shown without -s: the line goes past pytest's output capture, as capsys.disabled() does.
-    plugins = request.config.pluginmanager
-    reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
-    if reporter and capture:
-        with capture.global_and_fixture_disabled():
-            reporter.write_line("")
-            reporter.write_line(line)
-    else:
-        print(line)
+    show(request, line)
 
 
 def db_is_postgres(request) -> bool:
@@ -214,8 +134,13 @@ def overlaps() -> dict[str, int]:
     return {"holds": holds, "accepted": accepted, "holding": holding}
 
 
+def first_day() -> date:
+    """A Tuesday seven weeks on (2 March 2027 at FROZEN_AT); each round takes a later week."""
+    return week_of(clock.today()) + timedelta(weeks=7, days=1)
+
+
 def the_day(round_number: int) -> date:
-    return FIRST_DAY + timedelta(weeks=round_number)
+    return first_day() + timedelta(weeks=round_number)
 
 
 def ask_directly(nqsw, mentor, day: date, hour: int) -> int:
@@ -230,6 +155,7 @@ def ask_directly(nqsw, mentor, day: date, hour: int) -> int:
             ends_at=starts + timedelta(minutes=45),
         ),
         LONDON,
+        clock.now(),
     )
     made_id = made.id
     # Reading an attribute after the commit would open a transaction, and on SQLite
@@ -282,8 +208,70 @@ def test_twenty_people_booking_overlapping_times_get_one_booking(app, server, me
                 SupportRequest.starts_at < datetime.combine(day, time(23), tzinfo=LONDON),
             )
         ).all()
-        assert len(booked) == 1 and db.session.get(MentorHold, booked[0].id) is not None
+        assert len(booked) == 1 and hold_of(booked[0].id) is not None
         assert overlaps() == {"holds": 0, "accepted": 0, "holding": 0}
+
+    assert db.session.scalar(select(func.count()).select_from(SupportRequest)) == ROUNDS
+
+
+def test_twenty_asks_for_separate_times_past_a_daily_cap_of_one_get_one_booking(
+    app, server, mentor, totals
+):
+    """Guards the per-mentor lock on its own: no two holds overlap, so only the lock keeps
+    the cap. 20 NQSWs ask for 20 separate times on one day of a mentor who takes one a day.
+
+    On SQLite every write transaction begins IMMEDIATE and so queues anyway; without
+    `FOR UPDATE` on the mentor row this fails on PostgreSQL (TEST_DATABASE_URL).
+    """
+    availability_store.set_limits(
+        mentor, mentor, availability.Limits(max_per_day=1, max_per_week=200, travel_minutes=0)
+    )
+    nqsws = [make_user(Role.NQSW, name=f"Nell {number}") for number in range(CLIENTS)]
+    for nqsw in nqsws:
+        assign_mentor(nqsw, mentor)
+    emails, mentor_id = [nqsw.email for nqsw in nqsws], mentor.id
+    db.session.commit()
+    sessions = [server.session().sign_in(email) for email in emails]
+
+    for round_number in range(ROUNDS):
+        day = the_day(round_number)
+
+        def booking(session, offset, day=day):
+            # 09:00-09:15, 09:20-09:35, ...: no two times touch.
+            starts = datetime.combine(day, time(9)) + timedelta(minutes=20 * offset)
+            form = {
+                "mentor": str(mentor_id),
+                "kind": "home_visit",
+                "day": [str(day.day), str(day.month), str(day.year)],
+                "starts": f"{starts:%H:%M}",
+                "ends": f"{starts + timedelta(minutes=15):%H:%M}",
+                "case_reference": f"CR-{2000 + offset}",
+                "venue_type": "family_home",
+                "purpose": "Joint home visit",
+                "consent": "yes",
+            }
+            return lambda: session.send("POST", "/requests/new", form)
+
+        server.peak = 0
+        statuses, pages = race([booking(s, i) for i, s in enumerate(sessions)])
+        counted = tally(totals, server, statuses, {302})
+
+        assert counted == Counter(wins=1, **{"409": CLIENTS - 1}), statuses
+        losers = [page for status, page in zip(statuses, pages, strict=True) if status == 409]
+        assert all("their most accompaniments for that day" in page for page in losers)
+        assert server.peak > 1, "the requests never overlapped in the server"
+        db.session.rollback()
+        held = db.session.scalar(
+            select(func.count())
+            .select_from(MentorHold)
+            .where(
+                MentorHold.mentor_id == mentor_id,
+                MentorHold.starts_at >= datetime.combine(day, time(0), tzinfo=LONDON),
+                MentorHold.starts_at < datetime.combine(day, time(23), tzinfo=LONDON),
+            )
+        )
+        db.session.commit()
+        assert held == 1
 
     assert db.session.scalar(select(func.count()).select_from(SupportRequest)) == ROUNDS
 
@@ -292,7 +280,7 @@ def test_twenty_accepts_of_one_request_accept_it_once(app, server, mentor, total
     """The mentor's 20 open sessions all accept one request: one 200, nineteen 409s."""
     nqsw = make_user(Role.NQSW)
     assign_mentor(nqsw, mentor)
-    ids = [ask_directly(nqsw, mentor, FIRST_DAY, 9 + number) for number in range(ROUNDS)]
+    ids = [ask_directly(nqsw, mentor, first_day(), 9 + number) for number in range(ROUNDS)]
     email = mentor.email
     db.session.commit()
     sessions = [server.session().sign_in(email) for _ in range(CLIENTS)]
@@ -324,7 +312,7 @@ def test_accept_racing_withdraw_has_one_winner(app, server, mentor, totals):
     nqsw = make_user(Role.NQSW)
     assign_mentor(nqsw, mentor)
     ids = [
-        ask_directly(nqsw, mentor, FIRST_DAY + timedelta(days=1), 9 + number)
+        ask_directly(nqsw, mentor, first_day() + timedelta(days=1), 9 + number)
         for number in range(ROUNDS)
     ]
     mentor_email, nqsw_email = mentor.email, nqsw.email
@@ -355,7 +343,7 @@ def test_accept_racing_withdraw_has_one_winner(app, server, mentor, totals):
         db.session.rollback()
         stored = db.session.get(SupportRequest, request_id)
         assert stored.status == ("accepted" if won_by_accept else "withdrawn")
-        assert (db.session.get(MentorHold, request_id) is not None) == won_by_accept
+        assert (hold_of(request_id) is not None) == won_by_accept
         changes = db.session.scalars(
             select(RequestEvent.action).where(
                 RequestEvent.request_id == request_id, RequestEvent.action != "asked"
@@ -369,7 +357,7 @@ def test_accept_racing_withdraw_has_one_winner(app, server, mentor, totals):
 def shared_observation(nqsw, mentor) -> int:
     """A completed visit with an observation shared and reflected on, ready to sign."""
     observation = make_shared_observation(make_completed_request(nqsw, mentor))
-    observations.reflect(nqsw, observation, "Reflected", "")
+    observations.reflect(nqsw, observation, "Reflected", "", clock.now())
     db.session.commit()
     return observation.id
 

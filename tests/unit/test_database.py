@@ -4,6 +4,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from nqsw_visits import create_app
+from nqsw_visits.database import DEFAULT_BUSY_TIMEOUT_MS
 from nqsw_visits.extensions import db
 from nqsw_visits.models import Role, UserRole
 from nqsw_visits.services import audit
@@ -56,3 +58,25 @@ def test_foreign_keys_are_enforced(app):
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_sqlite_connections_use_wal_and_the_busy_timeout(app):
+    """Guards the settings every SQLite connection needs to read beside a writer and queue."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite settings; PostgreSQL has neither")
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == DEFAULT_BUSY_TIMEOUT_MS
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_sqlite_busy_timeout_follows_the_configuration(app_config):
+    """Guards that SQLITE_BUSY_TIMEOUT_MS reaches each new connection."""
+    if not app_config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite settings; PostgreSQL has neither")
+    configured = create_app({**app_config, "SQLITE_BUSY_TIMEOUT_MS": 2500})
+    with configured.app_context():
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 2500
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        db.engine.dispose()

@@ -5,9 +5,13 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from nqsw_visits import create_app
 from nqsw_visits.extensions import db
-from tests.conftest import base_config
+from tests.unit.test_migrations_with_data import (  # noqa: F401 (fresh_app: a fixture)
+    STAGES,
+    broken_foreign_keys,
+    fresh_app,
+    row_counts,
+)
 
 
 def test_models_and_migrations_do_not_drift(app):
@@ -20,18 +24,28 @@ def test_flask_db_check_passes(runner):
     assert runner.invoke(args=["db", "check"]).exit_code == 0
 
 
-def test_migrations_go_down_and_up_again_keeping_rows(tmp_path):
-    app = create_app(base_config(f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}", tmp_path))
-    with app.app_context():
+def test_migrations_go_down_and_up_again_keeping_rows(fresh_app):  # noqa: F811
+    """Each downgrade keeps the rows of the tables it leaves; the way back up keeps them too."""
+    with fresh_app.app_context():
+        for revision, seed in STAGES:
+            upgrade(revision=revision)
+            seed()
         upgrade()
-        db.session.execute(
-            db.text("INSERT INTO teams (name, created_at) VALUES ('East', '2026-01-01')")
-        )
-        db.session.commit()
-        tables = set(inspect(db.engine).get_table_names())
-        assert {"users", "teams", "audit_events", "user_sessions"} <= tables
+        at_head = row_counts()
+        for revision in ("0006", "0004", "0003", "0002", "0001"):
+            downgrade(revision=revision)
+            kept = row_counts()
+            assert kept == {table: at_head[table] for table in kept}, f"down to {revision}"
+            assert broken_foreign_keys() == [], f"down to {revision}"
+        assert kept["users"] == 4 and kept["user_sessions"] == 8
+        upgrade()
+        again = row_counts()
+        assert again.keys() == at_head.keys()
+        assert {table: again[table] for table in kept} == kept
+        assert broken_foreign_keys() == []
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
-        assert set(inspect(db.engine).get_table_names()) == tables
+        assert row_counts().keys() == at_head.keys()
+        db.session.remove()
         db.engine.dispose()

@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import select
 
+from nqsw_visits import clock
 from nqsw_visits.extensions import db
 from nqsw_visits.models import AuditEvent, Role
 from nqsw_visits.models_observations import Classification
@@ -31,10 +32,13 @@ def people(app):
 def written(people, share=True):
     observation = obs.start(people["mentor"], people["req"])
     obs.save_notes(
-        people["mentor"], observation, obs.Notes(Classification.FORMATIVE, observed="Seen")
+        people["mentor"],
+        observation,
+        obs.Notes(Classification.FORMATIVE, observed="Seen"),
+        clock.now(),
     )
     if share:
-        obs.share(people["mentor"], observation)
+        obs.share(people["mentor"], observation, clock.now())
     db.session.commit()
     return observation
 
@@ -50,30 +54,33 @@ def test_start_is_for_the_requests_mentor_once(people):
 def test_sharing_needs_something_written(people):
     observation = obs.start(people["mentor"], people["req"])
     with pytest.raises(obs.ObservationError, match="Write what you observed"):
-        obs.share(people["mentor"], observation)
+        obs.share(people["mentor"], observation, clock.now())
 
 
 def test_the_nqsw_cannot_act_on_a_draft(people):
     observation = written(people, share=False)
     with pytest.raises(obs.ObservationError) as refused:
-        obs.reflect(people["nqsw"], observation, "R", "")
+        obs.reflect(people["nqsw"], observation, "R", "", clock.now())
     assert refused.value.status == 404
 
 
 def test_both_signatures_lock_and_a_lock_refuses_change(people):
     observation = written(people)
-    obs.reflect(people["nqsw"], observation, "Reflection", "")
-    obs.sign(people["nqsw"], observation)
+    obs.reflect(people["nqsw"], observation, "Reflection", "", clock.now())
+    obs.sign(people["nqsw"], observation, clock.now())
     assert observation.locked_at is None
-    obs.sign(people["mentor"], observation)
+    obs.sign(people["mentor"], observation, clock.now())
     db.session.commit()
     assert observation.locked_at is not None
     for change in (
-        lambda: obs.reflect(people["nqsw"], observation, "Again", ""),
+        lambda: obs.reflect(people["nqsw"], observation, "Again", "", clock.now()),
         lambda: obs.save_notes(
-            people["mentor"], observation, obs.Notes(Classification.FORMATIVE, observed="New")
+            people["mentor"],
+            observation,
+            obs.Notes(Classification.FORMATIVE, observed="New"),
+            clock.now(),
         ),
-        lambda: obs.sign(people["mentor"], observation),
+        lambda: obs.sign(people["mentor"], observation, clock.now()),
     ):
         with pytest.raises(obs.ObservationError) as refused:
             change()
@@ -92,8 +99,8 @@ def test_an_addendum_only_once_locked(people):
 
 def test_a_change_clears_signatures_and_says_so(people):
     observation = written(people)
-    obs.sign(people["mentor"], observation)
-    obs.reflect(people["nqsw"], observation, "Reflection", "")
+    obs.sign(people["mentor"], observation, clock.now())
+    obs.reflect(people["nqsw"], observation, "Reflection", "", clock.now())
     db.session.commit()
     assert observation.mentor_signed_at is None
     last = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()))
@@ -105,7 +112,7 @@ def test_view_levels(people):
     assert view_level(people["mentor"], observation) == "full"
     assert view_level(people["nqsw"], observation) is None
     assert view_level(people["manager"], observation) is None
-    obs.share(people["mentor"], observation)
+    obs.share(people["mentor"], observation, clock.now())
     assert view_level(people["nqsw"], observation) == "full"
     assert view_level(people["manager"], observation) == "summary"
     assert view_level(people["admin"], observation) is None

@@ -3,7 +3,9 @@
 import pytest
 from argon2 import PasswordHasher
 
+from nqsw_visits import create_app
 from nqsw_visits.services import passwords
+from tests.conftest import FAST_HASH, base_config
 
 
 @pytest.mark.parametrize(
@@ -66,3 +68,25 @@ def test_default_cost_meets_owasp_minimum():
     assert default.memory_cost >= 46 * 1024 or (
         default.memory_cost >= 19 * 1024 and default.time_cost >= 2
     )
+
+
+def test_the_apps_production_hash_settings_meet_the_owasp_minimum(tmp_path):
+    """Guards the cost the app itself hashes with when no test overrides it."""
+    config = base_config(f"sqlite:///{tmp_path / 'unused.sqlite3'}", tmp_path)
+    del config["PASSWORD_HASH_PARAMS"]
+    try:
+        create_app(config)
+        hashed = passwords.hash_password("purple kettle harbour")
+    finally:
+        passwords.configure(FAST_HASH)
+    # $argon2id$v=19$m=...,t=...,p=...$salt$hash: what is stored is what counts.
+    _, variant, version, params, _, _ = hashed.split("$")
+    cost = dict(pair.split("=") for pair in params.split(","))
+    memory_kib, time_cost, lanes = int(cost["m"]), int(cost["t"]), int(cost["p"])
+    assert (variant, version) == ("argon2id", "v=19")
+    # OWASP Password Storage Cheat Sheet: argon2id, m >= 19 MiB with t >= 2 (or m >= 46 MiB
+    # with t >= 1), at least one lane; extra lanes share the same memory, not lower it.
+    assert lanes >= 1
+    assert (memory_kib >= 19 * 1024 and time_cost >= 2) or (
+        memory_kib >= 46 * 1024 and time_cost >= 1
+    ), cost

@@ -4,12 +4,13 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from nqsw_visits import clock
 from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, UserSession, utcnow
+from nqsw_visits.models import AuditEvent, UserSession
 from nqsw_visits.services import signin
 from tests.factories import DEFAULT_PASSWORD, make_user
 
-LIMITS = {"max_failures": 5, "lockout": timedelta(minutes=15)}
+LIMITS = {"max_failures": 5, "lockout": timedelta(minutes=15), "audit_key": "k"}
 TIMEOUTS = {"idle": timedelta(minutes=30), "absolute": timedelta(hours=12)}
 
 
@@ -37,10 +38,10 @@ def test_fifth_failure_locks_for_fifteen_minutes_even_with_the_right_password(ap
     outcomes = [signin.authenticate(user.email, "wrong one", **LIMITS).outcome for _ in range(5)]
     assert outcomes == ["failed"] * 4 + ["locked"]
     db.session.refresh(user)
-    assert timedelta(minutes=14) < user.locked_until - utcnow() <= timedelta(minutes=15)
+    assert timedelta(minutes=14) < user.locked_until - clock.now() <= timedelta(minutes=15)
     assert signin.authenticate(user.email, DEFAULT_PASSWORD, **LIMITS).user is None
     assert "signin.locked" in actions()
-    user.locked_until = utcnow() - timedelta(seconds=1)
+    user.locked_until = clock.now() - timedelta(seconds=1)
     db.session.commit()
     assert signin.authenticate(user.email, DEFAULT_PASSWORD, **LIMITS).user == user
 
@@ -75,8 +76,8 @@ def test_idle_and_absolute_timeouts_end_the_session(app):
     user = make_user()
     idle_token, old_token = signin.start_session(user), signin.start_session(user)
     idle, old = db.session.scalars(select(UserSession).order_by(UserSession.id)).all()
-    idle.last_seen_at = utcnow() - timedelta(minutes=31)
-    old.created_at = utcnow() - timedelta(hours=12, minutes=1)
+    idle.last_seen_at = clock.now() - timedelta(minutes=31)
+    old.created_at = clock.now() - timedelta(hours=12, minutes=1)
     db.session.commit()
     assert signin.load_session(idle_token, **TIMEOUTS) is None
     assert signin.load_session(old_token, **TIMEOUTS) is None

@@ -1,0 +1,95 @@
+"""Which pages the bench drives: every main page and fragment of every role."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+FEED_TOKEN = "bench-calendar-feed-0123456789abcdef0123456789"  # noqa: S105  (bench only)
+ROLES = {
+    "nqsw": "nqsw1@example.org",
+    "mentor": "mentor1@example.org",
+    "manager": "manager@example.org",
+    "admin": "admin@example.org",
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page as one role asks for it; htmx pages are asked for as fragments."""
+
+    role: str | None
+    name: str
+    path: str
+    htmx: bool = False
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"HX-Request": "true"} if self.htmx else {}
+
+
+def _one(conn, sql: str, **params):
+    return conn.execute(sa.text(sql), params).scalar()
+
+
+def pages(url: str) -> list[Page]:
+    """The pages for the data set at `url`, with its own ids; gives mentor1 a feed address."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        ids = {role: _one(conn, "SELECT id FROM users WHERE email = :e", e=e)
+               for role, e in ROLES.items()}  # fmt: skip
+        mentor, nqsw = ids["mentor"], ids["nqsw"]
+        feed_hash = hashlib.sha256(FEED_TOKEN.encode()).hexdigest()
+        conn.execute(sa.text("UPDATE users SET calendar_token_hash = :h WHERE id = :m"),
+                     {"h": feed_hash, "m": mentor})  # fmt: skip
+        request = _one(
+            conn,
+            "SELECT id FROM support_requests WHERE nqsw_id = :n AND mentor_id = :m "
+            "ORDER BY status = 'accepted' DESC, starts_at DESC LIMIT 1",
+            n=nqsw, m=mentor,
+        )  # fmt: skip
+        observation = _one(
+            conn,
+            "SELECT id FROM observations WHERE nqsw_id = :n AND mentor_id = :m "
+            "ORDER BY locked_at IS NULL, id DESC LIMIT 1",
+            n=nqsw, m=mentor,
+        )  # fmt: skip
+        team = _one(conn, "SELECT team_id FROM team_managers WHERE user_id = :u", u=ids["manager"])
+    engine.dispose()
+    day = date.today() + timedelta(days=21)
+    day += timedelta(days=(7 - day.weekday()) % 7)  # a Monday three weeks or so ahead
+    free = f"date={day.isoformat()}&start=10:00&end=11:00&kind=home_visit"
+    return [
+        Page(None, "sign-in", "/sign-in"),
+        Page("nqsw", "NQSW home", "/my-support"),
+        Page("nqsw", "my requests", "/requests"),
+        Page("nqsw", "ask form", "/requests/new"),
+        Page("nqsw", "free check (fragment)", f"/mentors/{mentor}/free?{free}", True),
+        Page("nqsw", "free times (fragment)", f"/mentors/{mentor}/slots?duration=60", True),
+        Page("nqsw", "request", f"/requests/{request}"),
+        Page("nqsw", "progress", f"/people/{nqsw}/progress"),
+        Page("nqsw", "portfolio", f"/people/{nqsw}/portfolio"),
+        Page("nqsw", "observation", f"/observations/{observation}"),
+        Page("nqsw", "notifications", "/notifications"),
+        Page("nqsw", "notifications (fragment)", "/notifications", True),
+        Page("mentor", "mentor home", "/mentoring"),
+        Page("mentor", "inbox", "/inbox"),
+        Page("mentor", "diary", f"/mentors/{mentor}/diary"),
+        Page("mentor", "availability", f"/mentors/{mentor}/availability"),
+        Page("mentor", "request (mentor)", f"/requests/{request}"),
+        Page("mentor", "request .ics", f"/requests/{request}.ics"),
+        Page("mentor", "observation (mentor)", f"/observations/{observation}"),
+        Page("mentor", "notifications (mentor)", "/notifications"),
+        Page(None, "calendar feed", f"/calendar/{FEED_TOKEN}.ics"),
+        Page("manager", "manager home", "/my-team"),
+        Page("manager", "planned support", "/planned-support"),
+        Page("manager", "progress (manager)", f"/people/{nqsw}/progress"),
+        Page("admin", "admin home", "/admin/"),
+        Page("admin", "admin people", "/admin/people"),
+        Page("admin", "admin people (fragment)", "/admin/people", True),
+        Page("admin", "admin person", f"/admin/people/{nqsw}"),
+        Page("admin", "admin teams", "/admin/teams"),
+        Page("admin", "admin team", f"/admin/teams/{team}"),
+        Page("admin", "admin activity", "/admin/activity"),
+    ]

@@ -1,0 +1,328 @@
+"""Lists that grow with time come a page or a time window at a time: same queries at 10x data."""
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from nqsw_visits import calendars, clock
+from nqsw_visits.admin import activity
+from nqsw_visits.extensions import db
+from nqsw_visits.models import AuditEvent, Role, User, UserRole
+from nqsw_visits.models_observations import Addendum, AgreedAction, Observation, Standard
+from nqsw_visits.models_requests import Notification, SupportRequest
+from nqsw_visits.observations.progress import PORTFOLIO_PER_PAGE
+from nqsw_visits.services.tokens import hash_token
+from nqsw_visits.visit_requests.answering import WAITING_PER_PAGE
+from tests.factories import assign_mentor, make_manager_of, make_team, make_user
+
+N = 6  # 10N is more than any page holds (50 at most)
+MAX_QUERIES = 12
+MAX_BYTES = 60_000
+FEED_TOKEN = "a-secret-feed-token-for-tests"
+
+
+@pytest.fixture
+def world(app):
+    team = make_team()
+    manager = make_user(Role.PRACTICE_MANAGER, team=team, name="Manager")
+    make_manager_of(team, manager)
+    mentor = make_user(Role.MENTOR, team=team, name="Mentor")
+    nqsw = make_user(Role.NQSW, team=team, name="Newly Qualified")
+    assign_mentor(nqsw, mentor)
+    mentor.calendar_token_hash = hash_token(FEED_TOKEN)
+    db.session.commit()
+    return {
+        "team": team,
+        "manager": manager,
+        "mentor": mentor,
+        "nqsw": nqsw,
+        "admin": make_user(Role.ADMIN, name="Admin"),
+        "grown": 0,
+    }
+
+
+def _request(world, starts, status, hours=1):
+    row = SupportRequest(
+        nqsw_id=world["nqsw"].id,
+        mentor_id=world["mentor"].id,
+        kind="home_visit",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=hours),
+        purpose="Review the plan",
+        consent="yes",
+        status=status,
+    )
+    db.session.add(row)
+    return row
+
+
+def _observation(world, request, **fields):
+    observation = Observation(
+        request_id=request.id,
+        mentor_id=request.mentor_id,
+        nqsw_id=request.nqsw_id,
+        observed="Noted with care",
+        shared_at=request.ends_at,
+        **fields,
+    )
+    db.session.add(observation)
+    return observation
+
+
+def grow(world, how_many: int) -> None:
+    """How_many more of everything each list shows, spread as time would spread them."""
+    now = clock.now().replace(minute=0, second=0, microsecond=0)
+    standards = list(db.session.scalars(select(Standard).limit(3)))
+    password = world["admin"].password_hash
+    for _ in range(how_many):
+        number = world["grown"] = world["grown"] + 1
+        # Waiting for an answer in the next fortnight: the inbox and planned support page them.
+        _request(world, now + timedelta(days=1 + number % 12, hours=number % 7), "requested")
+        # Agreed, one a week from today: the inbox and the feed show a window of them.
+        _request(world, now + timedelta(weeks=number - 1, hours=2), "accepted")
+        # Done and not yet written up, one a day back.
+        _request(world, now - timedelta(days=number, hours=3), "completed")
+        shared = _request(world, now - timedelta(days=number, hours=5), "completed")
+        signed = _request(world, now - timedelta(days=14 * number, hours=7), "completed")
+        db.session.flush()
+        _observation(world, shared, standards=standards[: number % 3])
+        kept = _observation(
+            world,
+            signed,
+            classification="asye_direct_observation" if number % 2 else "formative",
+            reflection="I learned to slow down",
+            standards=standards[: number % 3],
+        )
+        db.session.flush()
+        db.session.add(
+            AgreedAction(
+                observation_id=kept.id,
+                what="Read up on the plan",
+                owner="nqsw",
+                due_on=clock.today() + timedelta(days=number),
+                added_by_id=world["nqsw"].id,
+            )
+        )
+        db.session.flush()
+        # Signed by both, so locked: nothing more is added to it.
+        done = now - timedelta(days=number)
+        kept.mentor_signed_at = kept.nqsw_signed_at = kept.locked_at = done
+        for person in ("nqsw", "mentor", "manager", "admin"):
+            db.session.add(Notification(user_id=world[person].id, message=f"Change {number}"))
+        db.session.add(
+            User(
+                email=f"colleague{number}@example.org",
+                display_name=f"Colleague {number:04d}",
+                password_hash=password,
+                team=world["team"],
+                role_rows=[UserRole(role=Role.NQSW.value)],
+            )
+        )
+        db.session.add(AuditEvent(action="user.created", actor_id=world["admin"].id))
+    db.session.commit()
+
+
+PAGES = [
+    ("mentor", "/inbox"),
+    ("mentor", "/mentoring"),
+    ("mentor", "/mentoring/to-write"),
+    ("mentor", "/mentoring/to-sign"),
+    ("mentor", "/notifications"),
+    ("nqsw", "/requests"),
+    ("nqsw", "/my-support"),
+    ("nqsw", "/people/{nqsw}/progress"),
+    ("nqsw", "/people/{nqsw}/portfolio"),
+    ("manager", "/people/{nqsw}/progress"),
+    ("manager", "/planned-support"),
+    ("manager", "/my-team"),
+    ("admin", "/admin/"),
+    ("admin", "/admin/people"),
+    ("admin", "/admin/people?status=all&role=nqsw&q=colleague"),
+    ("admin", "/admin/activity"),
+    (None, f"/calendar/{FEED_TOKEN}.ics"),
+]
+
+
+def measure(client, count_queries, url: str) -> tuple[int, int, list[str]]:
+    """Queries and bytes of one GET, after a first one has warmed the session up."""
+    assert client.get(url).status_code == 200
+    with count_queries() as counter:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return counter.count, len(response.data), counter.statements
+
+
+@pytest.mark.parametrize(("who", "path"), PAGES)
+def test_queries_stay_the_same_at_ten_times_the_data(
+    world, client, client_for, count_queries, who, path
+):
+    url = path.format(nqsw=world["nqsw"].id)
+    browser = client_for(world[who]) if who else client
+    grow(world, N)
+    few, small, _ = measure(browser, count_queries, url)
+    grow(world, 9 * N)
+    many, large, statements = measure(browser, count_queries, url)
+    print(f"{path}: {few} queries, {small} bytes at N; {many} queries, {large} bytes at 10N")
+    assert many == few, statements
+    assert many <= MAX_QUERIES, statements
+    if who:  # the calendar feed is bounded by its window, not by a page size
+        assert large <= MAX_BYTES
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "pattern", "per_page"),
+    [
+        # A page of those waiting, then the week's agreed: one a week, from today
+        ("mentor", "/inbox", r'class="app-request-card"', WAITING_PER_PAGE + 1),
+        ("nqsw", "/requests", r'<tr class="govuk-table__row">', 20 + 1),  # rows and the head
+        ("mentor", "/notifications", r"Change \d+", 25),
+        ("admin", "/admin/people?q=colleague", r"colleague\d+@", 50),
+        ("admin", "/admin/activity", r'<tr class="govuk-table__row">', 50 + 1),
+        ("mentor", "/mentoring", r"/requests/\d+/observation", 10),
+        ("mentor", "/mentoring", r"/observations/\d+", 10),
+        ("mentor", "/mentoring/to-write", r"/requests/\d+/observation", 25),
+        ("mentor", "/mentoring/to-sign", r"/observations/\d+", 25),
+        ("nqsw", "/people/{nqsw}/progress", r"/observations/\d+", 20),
+        ("manager", "/planned-support?weeks=8", r"/requests/\d+\"", 50),
+    ],
+)
+def test_a_page_holds_a_page_and_links_to_the_next(world, client_for, who, path, pattern, per_page):
+    grow(world, 10 * N)
+    page = client_for(world[who]).get(path.format(nqsw=world["nqsw"].id)).get_data(as_text=True)
+    assert len(re.findall(pattern, page)) == per_page
+    # The home pages show the first few and link to the rest; other lists have page links.
+    assert "See all 60" in page if path == "/mentoring" else 'class="govuk-pagination' in page
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "two", "1e3", "99999", "9" * 40, "", "%00"])
+def test_a_page_number_out_of_range_gives_the_first_or_last_page(world, client_for, page):
+    grow(world, 10 * N)
+    client = client_for(world["nqsw"])
+    response = client.get(f"/requests?page={page}")
+    assert response.status_code == 200
+    last = 10 * N * 5 // 20  # five requests a round, 20 to a page
+    expected = last if page.isdigit() and int(page) >= last else 1
+    assert f'aria-label="Page {expected}" aria-current="page"' in response.get_data(as_text=True)
+
+
+def test_page_links_keep_the_filters(world, client_for):
+    grow(world, 10 * N)
+    page = client_for(world["admin"]).get("/admin/people?status=all&role=nqsw&q=coll")
+    body = page.get_data(as_text=True)
+    assert "/admin/people?status=all&amp;role=nqsw&amp;q=coll&amp;page=2" in body
+    second = client_for(world["admin"]).get("/admin/people?status=all&role=nqsw&q=coll&page=2")
+    assert second.get_data(as_text=True).count("colleague") == 10 * N - 50
+
+
+def test_the_feed_covers_a_fortnight_back_to_twelve_months_ahead_and_says_so(world, client):
+    grow(world, 10 * N)
+    now = clock.now()
+    _request(world, now + timedelta(days=400), "accepted")
+    _request(world, now - timedelta(days=20), "completed")
+    _request(world, now + timedelta(days=3), "declined")
+    db.session.commit()
+    response = client.get(f"/calendar/{FEED_TOKEN}.ics")
+    body = response.get_data(as_text=True)
+    inside = db.session.scalar(
+        select(func.count())
+        .select_from(SupportRequest)
+        .where(
+            SupportRequest.ends_at >= now - timedelta(days=14),
+            SupportRequest.starts_at < now + timedelta(days=365),
+            SupportRequest.status.in_(calendars.IN_FEED),
+        )
+    )
+    assert (
+        body.count("BEGIN:VEVENT")
+        == inside
+        < db.session.scalar(select(func.count()).select_from(SupportRequest))
+    )
+    unfolded = body.replace("\r\n ", "")  # iCalendar folds long lines
+    assert (
+        "X-WR-CALDESC:Your Alongside accompaniments from 14 days ago to twelve months" in unfolded
+    )
+    assert len(response.data) < 260 * inside  # bytes an event: what a calendar shows, no more
+
+
+def test_the_portfolio_prints_the_last_twelve_months_unless_asked(world, client_for):
+    grow(world, 5 * N)  # signed observations a fortnight apart, back 60 weeks
+    client = client_for(world["nqsw"])
+    url = f"/people/{world['nqsw'].id}/portfolio"
+    first = client.get(url).get_data(as_text=True)
+    assert first.count("<article") == PORTFOLIO_PER_PAGE
+    assert "Showing 1 to 12 of 26 signed observations" in first  # fortnightly, a year back
+    earlier = (clock.today() - timedelta(days=500)).isoformat()
+    everything = client.get(f"{url}?from={earlier}&page=3").get_data(as_text=True)
+    assert everything.count("<article") == 5 * N - 2 * PORTFOLIO_PER_PAGE
+    reads = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "observation.read")
+    ).all()
+    assert len(reads) == 2  # one row per view, naming what it showed
+    assert [len(json.loads(read.detail)["observation_ids"]) for read in reads] == [12, 6]
+
+
+def _observation_holding(world, how_many: int) -> Observation:
+    """A signed, locked observation with how_many standards, actions and addenda."""
+    starts = clock.now().replace(minute=0, second=0, microsecond=0) - timedelta(days=3)
+    observation = _observation(
+        world,
+        _request(world, starts, "completed"),
+        reflection="I learned to slow down",
+        shared_with_manager=True,
+        standards=list(db.session.scalars(select(Standard).limit(how_many))),
+    )
+    db.session.flush()
+    for number in range(how_many):
+        db.session.add(
+            AgreedAction(
+                observation_id=observation.id,
+                what=f"Action {number}",
+                owner="nqsw",
+                due_on=clock.today() + timedelta(days=number),
+                added_by_id=world["nqsw"].id,
+            )
+        )
+    db.session.flush()
+    observation.mentor_signed_at = observation.nqsw_signed_at = observation.locked_at = starts
+    db.session.flush()
+    for number in range(how_many):
+        author = world["mentor" if number % 2 else "nqsw"]
+        db.session.add(Addendum(observation_id=observation.id, author_id=author.id, text="Later"))
+    db.session.commit()
+    return observation
+
+
+@pytest.mark.parametrize("who", ["nqsw", "mentor", "manager"])
+def test_an_observation_runs_the_same_queries_however_much_it_holds(
+    world, client_for, count_queries, who
+):
+    grow(world, N)
+    few = _observation_holding(world, 2)
+    many = _observation_holding(world, 20)
+    browser = client_for(world[who])
+    counted = [measure(browser, count_queries, f"/observations/{o.id}") for o in (few, many)]
+    (small_count, small, _), (large_count, large, statements) = counted
+    assert large_count == small_count <= MAX_QUERIES, statements
+    assert small < large <= MAX_BYTES
+    assert sum(s.lstrip().startswith("INSERT") for s in statements) == 1  # the audited read
+
+
+def test_activity_counts_only_a_few_pages_ahead_and_finds_the_end_past_it(
+    world, client_for, monkeypatch
+):
+    db.session.add_all(AuditEvent(action="user.created") for _ in range(160))
+    db.session.commit()
+    monkeypatch.setattr(activity, "PAGES_AHEAD", 1)  # counted to the page after this one
+    client = client_for(world["admin"])
+    first = client.get("/admin/activity").get_data(as_text=True)
+    assert "Showing 1 to 50 of more than 100 events" in first
+    assert 'href="/admin/activity?page=2"' in first
+    past = client.get("/admin/activity?page=99999").get_data(as_text=True)
+    total = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    assert total > 3 * activity.EVENTS_PER_PAGE
+    last = -(-total // activity.EVENTS_PER_PAGE)
+    assert f'aria-label="Page {last}" aria-current="page"' in past
+    assert f"of {total} events" in past and "more than" not in past

@@ -1,0 +1,30 @@
+"""Fixtures for load tests: the app served for real on a free port of 127.0.0.1."""
+
+import pytest
+
+from nqsw_visits.extensions import db
+
+from .live import Server
+
+
+@pytest.fixture
+def app_config(app_config):
+    """More pooled connections than clients, so a race is decided by the database, not the pool.
+
+    Werkzeug's threaded server holds one connection per request in flight; a client that
+    waits past the pool's timeout would get a 503 that says nothing about the rule tested.
+    """
+    options = {**app_config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_size": 24, "max_overflow": 8}
+    return {**app_config, "SQLALCHEMY_ENGINE_OPTIONS": options}
+
+
+@pytest.fixture
+def server(app):
+    """A real threaded server on a free port of 127.0.0.1, stopped after the test."""
+    db.session.commit()
+    running = Server(app)
+    running.thread.start()
+    yield running
+    running.http.shutdown()
+    running.thread.join(timeout=10)
+    running.http.server_close()
