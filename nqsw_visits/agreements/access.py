@@ -1,0 +1,61 @@
+"""Who may see or change a mentoring agreement: its three people, and no one else."""
+
+from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..extensions import db
+from ..models import User
+from ..security import not_found_unless
+from . import queries, rules
+from .models import AgreementGoal, AgreementVersion, MentoringAgreement
+
+
+def _load(agreement_id: int, cases: bool) -> MentoringAgreement | None:
+    agreement = db.session.get(
+        MentoringAgreement,
+        agreement_id,
+        options=[
+            *([selectinload(MentoringAgreement.focus_cases)] if cases else []),
+            joinedload(MentoringAgreement.nqsw).lazyload(User.role_rows),
+            selectinload(MentoringAgreement.versions).selectinload(AgreementVersion.confirmations),
+            selectinload(MentoringAgreement.goals).selectinload(AgreementGoal.standard),
+            selectinload(MentoringAgreement.goals).selectinload(AgreementGoal.ratings),
+            selectinload(MentoringAgreement.reviews),
+        ],
+    )
+    if agreement is not None:
+        agreement.people_loaded = queries.load_people([agreement])
+    return agreement
+
+
+def is_party(user: User, agreement: MentoringAgreement) -> bool:
+    """The NQSW, the mentor or manager of the newest version or the one in force, or the
+    NQSW's practice manager now."""
+    if user.id == agreement.nqsw_id:
+        return True
+    versions = {rules.latest(agreement), rules.in_force(agreement)} - {None}
+    if any(user.id in (v.mentor_id, v.manager_id) for v in versions):
+        return True
+    # A new practice manager sees the agreement from their first day, to take it over.
+    return rules.manages(user, agreement.nqsw)
+
+
+def agreement_for(agreement_id: int, *, cases: bool = True) -> MentoringAgreement:
+    """The agreement, if the signed-in person is one of its people; otherwise 404.
+
+    With cases=False its focus cases are left unloaded, for pages that do not show them.
+    """
+    agreement = _load(agreement_id, cases)
+    not_found_unless(
+        agreement is not None and is_party(current_user, agreement), "agreement", agreement_id
+    )
+    return agreement
+
+
+def nqsw_to_start_for(nqsw_id: int) -> User:
+    """An NQSW the signed-in mentor or manager may start an agreement for; otherwise 404."""
+    nqsw = db.session.get(User, nqsw_id)
+    not_found_unless(
+        nqsw is not None and rules.may_start(current_user, nqsw), "agreement for user", nqsw_id
+    )
+    return nqsw

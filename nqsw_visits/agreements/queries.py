@@ -1,0 +1,151 @@
+"""Lists of agreements and of the NQSWs still without one, each in a fixed number of queries."""
+
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
+
+from ..extensions import db
+from ..models import MentorAssignment, Role, TeamManager, User, UserRole
+from ..models_availability import BankHoliday
+from ..visit_requests.focus_cases import FocusChoice
+from .models import AgreementVersion, MentoringAgreement
+
+
+def _latest_versions():
+    newest = (
+        select(
+            AgreementVersion.agreement_id.label("agreement_id"),
+            func.max(AgreementVersion.number).label("number"),
+        )
+        .group_by(AgreementVersion.agreement_id)
+        .subquery()
+    )
+    return select(AgreementVersion).join(
+        newest,
+        and_(
+            AgreementVersion.agreement_id == newest.c.agreement_id,
+            AgreementVersion.number == newest.c.number,
+        ),
+    )
+
+
+def mine(user: User):
+    """Agreements a person is in: as the NQSW, in the newest version, or as the NQSW's manager."""
+    latest = _latest_versions().subquery()
+    as_mentor_or_manager = select(latest.c.agreement_id).where(
+        or_(latest.c.mentor_id == user.id, latest.c.manager_id == user.id)
+    )
+    teams = select(TeamManager.team_id).where(TeamManager.user_id == user.id)
+    in_my_teams = select(User.id).where(User.team_id.in_(teams))
+    return or_(
+        MentoringAgreement.nqsw_id == user.id,
+        MentoringAgreement.id.in_(as_mentor_or_manager),
+        MentoringAgreement.nqsw_id.in_(in_my_teams),
+    )
+
+
+def agreements_of(user: User):
+    """A query of the agreements the person is in, open ones first."""
+    return (
+        select(MentoringAgreement)
+        .where(mine(user))
+        .options(
+            joinedload(MentoringAgreement.nqsw).lazyload(User.role_rows),
+            selectinload(MentoringAgreement.versions).selectinload(AgreementVersion.confirmations),
+        )
+        .order_by(MentoringAgreement.ended_on.is_not(None), MentoringAgreement.id.desc())
+    )
+
+
+def load_people(agreements) -> list[User]:
+    """Load the mentors, managers and writers of every version in one query (names only)."""
+    ids = {
+        person_id
+        for agreement in agreements
+        for version in agreement.versions
+        for person_id in (version.mentor_id, version.manager_id, version.created_by_id)
+    }
+    # While the caller holds this list, each version's people load from the session's
+    # identity map without a query (the map keeps only objects something refers to).
+    return list(
+        db.session.scalars(select(User).options(lazyload(User.role_rows)).where(User.id.in_(ids)))
+    )
+
+
+def focus_case_choices(nqsw: User) -> list[FocusChoice]:
+    """The open focus cases of the NQSW's agreement (its newest version), for the ask form."""
+    agreement = db.session.scalar(
+        select(MentoringAgreement)
+        .where(MentoringAgreement.nqsw_id == nqsw.id, MentoringAgreement.ended_on.is_(None))
+        .options(
+            selectinload(MentoringAgreement.versions), selectinload(MentoringAgreement.focus_cases)
+        )
+    )
+    if agreement is None:
+        return []
+    number = agreement.versions[-1].number
+    return [
+        FocusChoice(case.id, case.case_reference, case.learning_aim)
+        for case in agreement.focus_cases
+        if case.in_version(number)
+    ]
+
+
+def open_agreement_of(nqsw: User) -> MentoringAgreement | None:
+    """The NQSW's agreement that has not ended, if there is one."""
+    return db.session.scalar(
+        select(MentoringAgreement).where(
+            MentoringAgreement.nqsw_id == nqsw.id, MentoringAgreement.ended_on.is_(None)
+        )
+    )
+
+
+def without_agreement(user: User) -> list[User]:
+    """Active NQSWs the person mentors or manages who have no open agreement."""
+    mentees = select(MentorAssignment.nqsw_id).where(MentorAssignment.mentor_id == user.id)
+    teams = select(TeamManager.team_id).where(TeamManager.user_id == user.id)
+    is_nqsw = select(UserRole.user_id).where(UserRole.role == Role.NQSW.value)
+    with_open = select(MentoringAgreement.nqsw_id).where(MentoringAgreement.ended_on.is_(None))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.active,
+                User.id.in_(is_nqsw),
+                or_(User.id.in_(mentees), User.team_id.in_(teams)),
+                User.id.not_in(with_open),
+            )
+            .order_by(User.display_name)
+            .limit(200)
+        )
+    )
+
+
+def holidays_between(first: date, last: date) -> frozenset[date]:
+    """The bank holidays from one day to another, both included."""
+    days = select(BankHoliday.day).where(BankHoliday.day.between(first, last))
+    return frozenset(db.session.scalars(days))
+
+
+def mentors_and_managers_for(nqsw: User) -> tuple[list[User], list[User]]:
+    """Active mentors (the NQSW's own first), and the practice managers of their team."""
+    mentor_ids = select(UserRole.user_id).where(UserRole.role == Role.MENTOR.value)
+    mentors = list(
+        db.session.scalars(
+            select(User)
+            .where(User.active, User.id.in_(mentor_ids), User.id != nqsw.id)
+            .order_by(User.display_name)
+        )
+    )
+    own = {mentor.id for mentor in nqsw.mentors}
+    mentors.sort(key=lambda mentor: mentor.id not in own)
+    managers = list(
+        db.session.scalars(
+            select(User)
+            .join(TeamManager, TeamManager.user_id == User.id)
+            .where(TeamManager.team_id == nqsw.team_id, User.active)
+            .order_by(User.display_name)
+        )
+    )
+    return mentors, managers

@@ -1,0 +1,7 @@
+"""One-to-one sessions: a series booked on the mentor's diary, a private record, actions."""
+
+from flask import Blueprint
+
+bp = Blueprint("one_to_ones", __name__)
+
+from . import views  # noqa: E402,F401  (routes register on bp)

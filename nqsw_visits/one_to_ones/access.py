@@ -1,0 +1,52 @@
+"""Who may see a one-to-one: its mentor and NQSW; a later mentor if the NQSW shares it."""
+
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..agreements.models import AgreementVersion
+from ..extensions import db
+from ..models import User
+from ..security import not_found_unless
+from . import rules
+from .models import OneToOne, SessionAction
+
+
+def current_mentor_id(agreement_id: int) -> int | None:
+    """The mentor named in the agreement's newest version."""
+    return db.session.scalar(
+        select(AgreementVersion.mentor_id)
+        .where(AgreementVersion.agreement_id == agreement_id)
+        .order_by(AgreementVersion.number.desc())
+        .limit(1)
+    )
+
+
+def session_for(session_id: int) -> OneToOne:
+    """The one-to-one, if the signed-in person may read it; otherwise 404."""
+    session = db.session.get(
+        OneToOne,
+        session_id,
+        options=[
+            joinedload(OneToOne.mentor).lazyload(User.role_rows),
+            joinedload(OneToOne.nqsw).lazyload(User.role_rows),
+            selectinload(OneToOne.actions).joinedload(SessionAction.owner).lazyload(User.role_rows),
+        ],
+    )
+    allowed = session is not None and rules.may_read(
+        current_user, session, current_mentor_id(session.agreement_id)
+    )
+    not_found_unless(allowed, "one-to-one", session_id)
+    return session
+
+
+def action_of(session: OneToOne, action_id: int) -> SessionAction:
+    """An open or done action the person may see: of this session or carried to it."""
+    action = db.session.get(SessionAction, action_id)
+    allowed = (
+        action is not None
+        and action.agreement_id == session.agreement_id
+        and rules.may_read(current_user, action.session, current_mentor_id(session.agreement_id))
+    )
+    not_found_unless(allowed, "one-to-one action", action_id)
+    return action

@@ -1,0 +1,61 @@
+"""Demo one-to-ones on Amira's agreement: a fortnightly series booked seven weeks ago, the
+first written up with an action still open, the second missed, the rest ahead."""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from ..agreements.models import MentoringAgreement
+from ..extensions import db
+from ..models import User
+from ..models_availability import BankHoliday
+from ..services.demo_time import Days, dated
+from . import rules
+from .models import OneToOne
+
+
+def load(now: datetime, zone: ZoneInfo) -> None:
+    """Add the one-to-ones to the demo agreements (the caller commits)."""
+    amira = db.session.scalar(select(User).where(User.email == "nqsw1@example.org"))
+    agreement = db.session.scalar(
+        select(MentoringAgreement).where(
+            MentoringAgreement.nqsw_id == amira.id, MentoringAgreement.ended_on.is_(None)
+        )
+    )
+    if agreement is None or not rules.may_book(amira, agreement):
+        return
+    days = Days(zone, frozenset(db.session.scalars(select(BankHoliday.day))))
+    first = (now - timedelta(weeks=6)).astimezone(zone).date()
+    while not days.working(first):
+        first -= timedelta(days=1)
+    booked_at = now - timedelta(weeks=7)
+    series = rules.Series(first, time(16), 60, 2, 8)
+    try:
+        with dated(booked_at):
+            rules.book_series(amira, agreement, series, zone, booked_at)
+    except rules.OneToOneError:
+        return  # nothing free in Grace's diary then: the demo goes without
+
+    past = db.session.scalars(
+        select(OneToOne)
+        .where(OneToOne.agreement_id == agreement.id, OneToOne.ends_at < now)
+        .order_by(OneToOne.starts_at)
+    ).all()
+    mentor = past[0].mentor if past else None
+    for number, session in enumerate(past[:2]):
+        moment = session.ends_at + timedelta(minutes=30)
+        with dated(moment):
+            if number == 0:
+                rules.write_record(
+                    mentor,
+                    session,
+                    "How to open the first home visit on CR-4417: agree the purpose with the "
+                    "family first, then the order of the visit.",
+                    moment,
+                )
+                rules.add_action(
+                    mentor, session, "Draft the visit plan for CR-4417", session.nqsw, None, moment
+                )
+            else:
+                rules.mark_missed(mentor, session, "Amira was called to an urgent visit", moment)

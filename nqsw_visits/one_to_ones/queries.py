@@ -1,0 +1,66 @@
+"""What the one-to-one pages read: an agreement's sessions, counts and open actions."""
+
+from collections import Counter
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import User
+from . import rules
+from .models import OneToOne, SessionAction, SessionStatus
+
+
+def sessions_of(agreement_id: int):
+    """An agreement's one-to-ones, newest first (a select, for paging)."""
+    return (
+        select(OneToOne)
+        .options(joinedload(OneToOne.mentor).lazyload(User.role_rows))
+        .where(OneToOne.agreement_id == agreement_id)
+        .order_by(OneToOne.starts_at.desc(), OneToOne.id.desc())
+    )
+
+
+def summary(agreement_id: int, now: datetime) -> dict:
+    """How many are booked ahead, held, missed, cancelled, and to write up; the next date."""
+    ahead = OneToOne.starts_at > now
+    rows = db.session.execute(
+        select(
+            OneToOne.status,
+            func.count().filter(ahead),
+            func.count().filter(~ahead),
+            func.min(OneToOne.starts_at).filter(ahead),
+        )
+        .where(OneToOne.agreement_id == agreement_id)
+        .group_by(OneToOne.status)
+    ).all()
+    counts, upcoming = Counter(), None
+    for status, coming, past, first in rows:
+        if status == SessionStatus.BOOKED.value:
+            counts["ahead"] += coming
+            counts["to_write"] += past
+            upcoming = first
+        else:
+            counts[status] += coming + past
+    return {"counts": counts, "next": upcoming}
+
+
+def carried_actions(session: OneToOne, user: User, current_mentor_id: int | None) -> list:
+    """Open actions from this agreement's earlier sessions that the person may read."""
+    actions = db.session.scalars(
+        select(SessionAction)
+        .join(OneToOne, OneToOne.id == SessionAction.session_id)
+        .options(
+            joinedload(SessionAction.session),
+            joinedload(SessionAction.owner).lazyload(User.role_rows),
+        )
+        .where(
+            SessionAction.agreement_id == session.agreement_id,
+            SessionAction.done_at.is_(None),
+            SessionAction.session_id != session.id,
+            OneToOne.starts_at < session.starts_at,
+        )
+        .order_by(OneToOne.starts_at, SessionAction.id)
+    ).all()
+    return [a for a in actions if rules.may_read(user, a.session, current_mentor_id)]

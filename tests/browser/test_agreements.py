@@ -1,0 +1,184 @@
+"""Mentoring agreements in Chromium: the manager records the start meeting with two focus
+cases, the mentor and the NQSW confirm it, the mentor changes it, and a new manager confirms."""
+
+import re
+from datetime import date
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from nqsw_visits import clock
+from nqsw_visits.agreements import rules, versions
+from nqsw_visits.agreements.models import SupportLevel
+from nqsw_visits.extensions import db
+from nqsw_visits.models import Role, User
+from tests.factories import assign_mentor, make_manager_of, make_team, make_user
+
+from .journeys import assert_clean, expect_heading, sign_in, sign_out, success_banner, unchecked
+
+MODES = pytest.mark.parametrize("javascript", [True, False], ids=["js", "js-off"])
+
+
+def _people() -> dict:
+    team = make_team(name="Family Support East")
+    manager = make_user(Role.PRACTICE_MANAGER, name="Pat Manager", team=team)
+    make_manager_of(team, manager)
+    mentor = make_user(Role.MENTOR, name="Mina Mentor")
+    nqsw = make_user(Role.NQSW, name="Nia Newly", team=team)
+    assign_mentor(nqsw, mentor)
+    found = {"nqsw": nqsw.email, "mentor": mentor.email, "manager": manager.email}
+    db.session.commit()
+    return found
+
+
+def _nav(page: Page, name: str) -> None:
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name=name).click()
+    page.wait_for_load_state("load")
+
+
+def _start(page: Page, check) -> list[str]:
+    _nav(page, "Agreements")
+    expect_heading(page, "Mentoring agreements")
+    failures = check(page, "agreements-list")
+    page.get_by_role("link", name="start an agreement for Nia Newly").click()
+    expect_heading(page, "Start a mentoring agreement")
+    page.get_by_role("button", name="Save and confirm").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    failures += check(page, "agreement-start-errors")
+    page.get_by_label("Mentor", exact=True).select_option(label="Mina Mentor")
+    page.get_by_label("Day", exact=True).fill("18")
+    page.get_by_label("Month", exact=True).fill("1")
+    page.get_by_label("Year", exact=True).fill("2027")
+    page.get_by_label("Focus case 1: case reference").fill("CR-1001")
+    page.get_by_label("Focus case 1: what the NQSW wants to learn from it").fill("First visits")
+    page.get_by_role("group", name="Focus case 1: how will the mentor support it?").get_by_label(
+        "Come along to visits, court and meetings"
+    ).check()
+    page.get_by_label("Focus case 2: case reference").fill("CR-2002")
+    page.get_by_role("group", name="Focus case 2: how will the mentor support it?").get_by_label(
+        "Talk it through point by point"
+    ).check()
+    page.get_by_label("Goal 1", exact=True).fill("Plan each visit with a clear purpose")
+    page.get_by_role("button", name="Save and confirm").click()
+    expect_heading(page, "Mentoring agreement")
+    expect(success_banner(page)).to_contain_text("Agreement saved")
+    expect(page.locator(".govuk-tag").first).to_have_text("Awaiting confirmation")
+    expect(page.get_by_text("3 months: 19 April 2027")).to_be_visible()
+    return failures + check(page, "agreement-started")
+
+
+def _confirm(page: Page, check, name: str) -> list[str]:
+    _nav(page, "Agreements" if name == "mentor" else "My agreement")
+    page.get_by_role("link", name="Nia Newly").click()
+    failures = check(page, f"agreement-to-confirm-{name}")
+    page.get_by_role("button", name="Confirm this agreement").click()
+    expect(success_banner(page)).to_be_visible()
+    return failures
+
+
+@MODES
+def test_start_confirm_change_and_a_new_manager(browse, audit, javascript):
+    found = _people()
+    check = audit if javascript else unchecked
+    page = browse(javascript=javascript)
+    sign_in(page, found["manager"])
+    failures = _start(page, check)
+    sign_out(page)
+    sign_in(page, found["mentor"])
+    failures += _confirm(page, check, "mentor")
+    sign_out(page)
+    sign_in(page, found["nqsw"])
+    failures += _confirm(page, check, "nqsw")
+    expect(page.locator(".govuk-tag").first).to_have_text("Active")
+    failures += check(page, "agreement-active")
+    sign_out(page)
+
+    # The practice manager changes: the mentor records it, the new manager confirms.
+    team = make_team(name="Family Support West")
+    new_manager = make_user(Role.PRACTICE_MANAGER, name="Quinn Manager", team=team)
+    nqsw = db.session.scalar(select(User).where(User.email == found["nqsw"]))
+    make_manager_of(nqsw.team, new_manager)
+    email = new_manager.email
+    db.session.commit()
+    sign_in(page, found["mentor"])
+    _nav(page, "Agreements")
+    page.get_by_role("link", name="Nia Newly").click()
+    page.get_by_role("link", name="Change the agreement").click()
+    failures += check(page, "agreement-change")
+    page.get_by_label("Practice manager").select_option(label="Quinn Manager")
+    page.get_by_label("Why it changed (optional)").fill("Pat has moved to another team")
+    page.get_by_role("button", name="Save the new version").click()
+    expect(success_banner(page)).to_contain_text("Version 2 saved")
+    expect(page.get_by_text("Practice manager: Quinn Manager (was Pat Manager)")).to_be_visible()
+    sign_out(page)
+    sign_in(page, email)
+    _nav(page, "Agreements")
+    page.get_by_role("link", name="Nia Newly").click()
+    failures += check(page, "agreement-new-manager")
+    page.get_by_role("button", name="Confirm this agreement").click()
+    page.get_by_role("link", name="Version 1", exact=True).click()
+    expect_heading(page, "Version 1 of the mentoring agreement")
+    expect(page.get_by_text("CR-2002")).to_be_visible()
+    failures += check(page, "agreement-version-1")
+    assert_clean(failures)
+
+
+def _agreed_in_october() -> dict:
+    """An agreement confirmed by all three since 20 October: its 3-month review is due."""
+    found = _people()
+    people = {k: db.session.scalar(select(User).where(User.email == v)) for k, v in found.items()}
+    terms = rules.Terms(
+        mentor=people["mentor"],
+        manager=people["manager"],
+        starts_on=date(2026, 10, 20),
+        new_focus_cases=[rules.NewFocusCase("CR-1001", "First visits", SupportLevel.ACCOMPANY)],
+        new_goals=[rules.NewGoal("Plan visits with a clear purpose")],
+    )
+    agreement = rules.start(people["manager"], people["nqsw"], terms, clock.now())
+    for person in (people["nqsw"], people["mentor"]):
+        versions.confirm(person, agreement, 1, clock.now())
+    db.session.commit()
+    return found
+
+
+def _open_review(page: Page, link: str) -> None:
+    _nav(page, link)
+    page.get_by_role("link", name="Nia Newly").click()
+    page.get_by_role("link", name=re.compile("the 3-month review")).click()
+    expect_heading(page, "3-month review")
+
+
+@MODES
+def test_the_three_month_review_is_written_viewed_and_confirmed(browse, audit, javascript):
+    found = _agreed_in_october()
+    check = audit if javascript else unchecked
+    page = browse(javascript=javascript)
+    sign_in(page, found["mentor"])
+    _open_review(page, "Agreements")
+    failures = check(page, "review-to-write")
+    page.get_by_label("Progress on each goal and focus case").fill("Visits are well planned.")
+    page.get_by_label("What next").fill("Court statements.")
+    page.get_by_role("button", name="Save the review").click()
+    expect(success_banner(page)).to_contain_text("Review saved")
+    sign_out(page)
+    sign_in(page, found["nqsw"])
+    _open_review(page, "My agreement")
+    page.get_by_role("button", name="Add my view").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Rate yourself on this goal")
+    failures += check(page, "review-view-errors")
+    page.get_by_label("Your view").fill("I agree; court work next.")
+    page.get_by_label("4: Confident", exact=True).check()
+    page.get_by_role("button", name="Add my view").click()
+    expect(success_banner(page)).to_contain_text("Your view is added")
+    sign_out(page)
+    sign_in(page, found["manager"])
+    _open_review(page, "Agreements")
+    expect(page.get_by_role("cell", name="4: Confident", exact=True)).to_be_visible()
+    failures += check(page, "review-to-confirm")
+    page.get_by_role("button", name="Confirm this review").click()
+    expect(success_banner(page)).to_contain_text("confirmed")
+    page.get_by_role("link", name="Back to the agreement").click()
+    expect(page.get_by_text("Confirmed", exact=True)).to_be_visible()
+    failures += check(page, "agreement-review-confirmed")
+    assert_clean(failures)
