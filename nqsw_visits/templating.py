@@ -153,6 +153,11 @@ def navigation_items() -> list[dict]:
     return items
 
 
+def _twelve_hour(local: datetime) -> str:
+    """A local time as the pages write it: 2:00pm."""
+    return f"{local:%-I:%M}{'am' if local.hour < 12 else 'pm'}"
+
+
 def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
     """Filters for local times and globals for the layout."""
     app.jinja_env.template_class = ImportingTemplate
@@ -163,9 +168,7 @@ def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
         if value is None:
             return ""
         local = value.astimezone(zone)
-        return f"{local.day} {local:%B %Y} at {local:%-I:%M%p}".replace("AM", "am").replace(
-            "PM", "pm"
-        )
+        return f"{local.day} {local:%B %Y} at {_twelve_hour(local)}"
 
     @app.template_filter("local_date")
     def local_date(value: datetime | date | None) -> str:
@@ -190,7 +193,7 @@ def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
                 return f"{first.day} {first:%B %Y} (all day)"
             return f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y} (all day)"
         same_day = starts.date() == ends.date()
-        until = local_time(span.ends_at) if same_day else local_datetime(span.ends_at)
+        until = _twelve_hour(ends) if same_day else local_datetime(span.ends_at)
         return f"{local_datetime(span.starts_at)} to {until}"
 
     @app.template_filter("exception_label")

@@ -558,7 +558,7 @@ def test_the_diary_shows_windows_leave_and_bank_holidays(client, mentor, bank_ho
     assert "My diary: week of 21 December 2026" in html
     assert "09:00 to 17:00" in day_text(html, "Monday 21 December")
     tuesday = day_text(html, "Tuesday 22 December")
-    assert "Training: 22 December 2026 at 1:00pm to 16:00" in tuesday
+    assert "Training: 22 December 2026 at 1:00pm to 4:00pm" in tuesday
     assert "Court skills" in tuesday
     leave = "Leave: 23 December 2026 to 24 December 2026 (all day)"
     assert leave in day_text(html, "Wednesday 23 December")
