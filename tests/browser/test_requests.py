@@ -393,3 +393,36 @@ def test_a_name_and_postcode_in_the_purpose_are_refused(browse, audit, options):
         page.keyboard.press("Enter")
         expect(purpose).to_be_focused()
     assert_clean(failures)
+
+
+@pytest.mark.browser
+@MODES
+def test_the_case_reference_hint_and_error_give_the_councils_example(browse, audit, options):
+    found = _people()
+    htmx = not options
+    check = audit if options.get("javascript", True) else unchecked
+    page = browse(**options)
+    sign_in(page, found["nqsw"])
+    page.goto("/requests/new")
+    reference = page.get_by_label("Case reference")
+    expect(page.locator("#case_reference-hint")).to_contain_text("for example CR-4417")
+    expect(reference).to_have_attribute("aria-describedby", re.compile("case_reference-hint"))
+
+    _choose(page)
+    _fill_when(page, _the_day(), "10:00", "11:00")
+    _fill_about(page)
+    reference.fill("CR 4417")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Send request").click()
+
+    assert navigation.value.status == 422
+    wanted = "Enter a case reference in the same format as CR-4417"
+    expect(page.locator(".govuk-error-summary")).to_contain_text(wanted)
+    expect(page.locator("#case_reference-error")).to_contain_text(wanted)
+    expect(page.get_by_label("Case reference")).to_have_value("CR 4417")
+    if htmx:
+        expect(page.locator(".govuk-error-summary")).to_be_focused()
+    failures = check(page, f"{'' if htmx else 'nojs-'}ask-case-reference-error")
+    assert db.session.scalar(select(SupportRequest.id)) is None
+    db.session.commit()
+    assert_clean(failures)
