@@ -1,6 +1,7 @@
 """Calendar downloads: one event as .ics, and each person's subscribable feed."""
 
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from flask import Blueprint, abort, current_app, make_response, render_template, url_for
 from flask_login import current_user
@@ -12,6 +13,7 @@ from .extensions import db
 from .forms import ConfirmForm
 from .models import User
 from .models_requests import RequestStatus, SupportRequest
+from .one_to_ones.queries import in_feed as one_to_ones_in_feed
 from .security import public
 from .services import audit
 from .services.calendar_ics import FEED_WINDOW, calendar_for, feed_window
@@ -29,6 +31,17 @@ IN_FEED = (
     RequestStatus.COMPLETED,
 )
 TENTATIVE = {RequestStatus.REQUESTED, RequestStatus.ALTERNATIVE_PROPOSED}
+
+
+class FeedEvent(NamedTuple):
+    """One event of a feed: what a calendar shows of it, and no more."""
+
+    uid: str
+    summary: str
+    starts_at: datetime
+    ends_at: datetime
+    path: str
+    tentative: bool = False
 
 
 def _ics(body: bytes, filename: str):
@@ -95,13 +108,35 @@ def feed(token: str):
         )
         .order_by(SupportRequest.starts_at)
     ).all()
-    body = _feed_text(rows, current_app.config["PUBLIC_URL"], now)
+    shown = [
+        FeedEvent(
+            row.uid,
+            f"{row.kind.replace('_', ' ').capitalize()} with {row.display_name}",
+            row.starts_at,
+            row.ends_at,
+            f"/requests/{row.id}",
+            row.status in TENTATIVE,
+        )
+        for row in rows
+    ] + [
+        FeedEvent(
+            f"one-to-one-{row.id}",
+            f"One-to-one with {row.display_name}",
+            row.starts_at,
+            row.ends_at,
+            f"/one-to-ones/{row.id}",
+        )
+        for row in one_to_ones_in_feed(user.id, since, until)
+    ]
+    body = _feed_text(
+        sorted(shown, key=lambda e: e.starts_at), current_app.config["PUBLIC_URL"], now
+    )
     response = _ics(body.encode(), "alongside.ics")
     response.headers["Content-Disposition"] = 'inline; filename="alongside.ics"'
     return response
 
 
-def _feed_text(rows, base_url: str, now: datetime) -> str:
+def _feed_text(shown: list[FeedEvent], base_url: str, now: datetime) -> str:
     """The feed as iCalendar text: what a calendar shows, and no more, per event."""
     stamp = _utc(now)
     lines = [
@@ -112,19 +147,18 @@ def _feed_text(rows, base_url: str, now: datetime) -> str:
         "X-WR-CALNAME:Alongside",
         f"X-WR-CALDESC:{_text(f'Your Alongside {FEED_WINDOW}')}",
     ]
-    for row in rows:
-        kind = row.kind.replace("_", " ").capitalize()
+    for event in shown:
         lines += [
             "BEGIN:VEVENT",
-            f"UID:{row.uid}@alongside",
+            f"UID:{event.uid}@alongside",
             f"DTSTAMP:{stamp}",
-            f"DTSTART:{_utc(row.starts_at)}",
-            f"DTEND:{_utc(row.ends_at)}",
+            f"DTSTART:{_utc(event.starts_at)}",
+            f"DTEND:{_utc(event.ends_at)}",
             # The calendar is called Alongside: its events need not say so again.
-            f"SUMMARY:{_text(f'{kind} with {row.display_name}')}",
-            f"DESCRIPTION:{base_url}/requests/{row.id}",
+            f"SUMMARY:{_text(event.summary)}",
+            f"DESCRIPTION:{base_url}{event.path}",
         ]
-        if row.status in TENTATIVE:  # no STATUS is shown as going ahead
+        if event.tentative:  # no STATUS is shown as going ahead
             lines.append("STATUS:TENTATIVE")
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")

@@ -3,8 +3,8 @@
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from ..extensions import db
 from ..models import User
@@ -64,3 +64,23 @@ def carried_actions(session: OneToOne, user: User, current_mentor_id: int | None
         .order_by(OneToOne.starts_at, SessionAction.id)
     ).all()
     return [a for a in actions if rules.may_read(user, a.session, current_mentor_id)]
+
+
+IN_CALENDAR = (SessionStatus.BOOKED.value, SessionStatus.HELD.value)
+
+
+def in_feed(user_id: int, since: datetime, until: datetime) -> list:
+    """A person's one-to-ones going ahead or held in the window: id, other person, times."""
+    other = aliased(User)
+    viewer_is_nqsw = OneToOne.nqsw_id == user_id
+    return db.session.execute(
+        select(OneToOne.id, other.display_name, OneToOne.starts_at, OneToOne.ends_at)
+        .join(other, other.id == case((viewer_is_nqsw, OneToOne.mentor_id), else_=OneToOne.nqsw_id))
+        .where(
+            or_(viewer_is_nqsw, OneToOne.mentor_id == user_id),
+            OneToOne.status.in_(IN_CALENDAR),
+            OneToOne.ends_at >= since,
+            OneToOne.starts_at < until,
+        )
+        .order_by(OneToOne.starts_at)
+    ).all()

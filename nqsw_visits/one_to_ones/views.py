@@ -1,6 +1,6 @@
 """Pages of one-to-ones: an agreement's list, booking a series, and each session."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
 from .. import clock
@@ -13,6 +13,7 @@ from ..models import Role, User
 from ..paging import paginate
 from ..security import role_required
 from ..services import audit
+from ..services.calendar_ics import one_to_one_calendar
 from . import bp, queries, rules
 from .access import action_of, current_mentor_id, session_for
 from .forms import ActionForm, BookForm, CancelForm, DoneForm, MissedForm, RecordForm, ShareForm
@@ -123,6 +124,20 @@ def show(session_id: int):
         # Every read of a session's record is audited, once the page is rendered.
         with kept_as_loaded(), writing():
             audit.record("one_to_one.read", actor=current_user, obj=session)
+    return response
+
+
+@bp.get("/one-to-ones/<int:session_id>.ics")
+@role_required(Role.NQSW, Role.MENTOR)
+def calendar_file(session_id: int):
+    """The one-to-one as a calendar file: its time and the other person, nothing said."""
+    session = session_for(session_id)
+    body = one_to_one_calendar(
+        session, current_user.id, current_app.config["PUBLIC_URL"], clock.now()
+    )
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="one-to-one-{session.id}.ics"'
     return response
 
 

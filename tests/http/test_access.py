@@ -109,6 +109,7 @@ EXPECTED = {
     "one_to_ones.index": {NQSW: 200, MENTOR: 200, MANAGER: 200, ADMIN: 403},
     "one_to_ones.book": {NQSW: 200, MENTOR: 200, MANAGER: 403, ADMIN: 403},
     "one_to_ones.show": {NQSW: 200, MENTOR: 200, MANAGER: 403, ADMIN: 403},
+    "one_to_ones.calendar_file": {NQSW: 200, MENTOR: 200, MANAGER: 403, ADMIN: 403},
 }
 
 

@@ -241,9 +241,8 @@ def test_the_feed_covers_a_fortnight_back_to_twelve_months_ahead_and_says_so(wor
         < db.session.scalar(select(func.count()).select_from(SupportRequest))
     )
     unfolded = body.replace("\r\n ", "")  # iCalendar folds long lines
-    assert (
-        "X-WR-CALDESC:Your Alongside accompaniments from 14 days ago to twelve months" in unfolded
-    )
+    window = "accompaniments and one-to-ones from 14 days ago to twelve months"
+    assert f"X-WR-CALDESC:Your Alongside {window}" in unfolded
     assert len(response.data) < 260 * inside  # bytes an event: what a calendar shows, no more
 
 

@@ -1,11 +1,13 @@
 """One-to-ones over HTTP: booking a series on the mentor's diary, the private record,
 actions carried forward, cancelling, missed sessions, and who may see what."""
 
+import re
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 import pytest
 import time_machine
+from icalendar import Calendar
 from sqlalchemy import func, select
 
 from nqsw_visits import clock
@@ -373,3 +375,50 @@ def test_session_pages_do_not_grow_with_history(world, client_for, count_queries
         counts.append((page_count, counted.count))
     assert counts[0] == counts[1], counts
     assert max(counts[1]) <= 12, counts
+
+
+def _feed_uids(app, client) -> list[str]:
+    page = client.post("/account/calendar").get_data(as_text=True)
+    path = re.search(r'value="http://[^/]+(/calendar/[^"]+\.ics)"', page).group(1)
+    response = app.test_client().get(path)
+    assert response.status_code == 200
+    return [str(event["UID"]) for event in Calendar.from_ical(response.data).walk("VEVENT")]
+
+
+def test_a_one_to_one_downloads_as_a_calendar_file_with_nothing_said(app, world, client_for):
+    first = _booked(world, client_for)[0]
+    path = f"/one-to-ones/{first.id}.ics"
+    nqsw = client_for(world["nqsw"])
+    assert f'href="{path}"' in nqsw.get(f"/one-to-ones/{first.id}").get_data(as_text=True)
+    response = nqsw.get(path)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/calendar")
+    assert response.headers["Cache-Control"] == "no-store"
+    (event,) = Calendar.from_ical(response.data).walk("VEVENT")
+    assert str(event["UID"]) == f"one-to-one-{first.id}@alongside"
+    assert str(event["SUMMARY"]) == f"One-to-one with {world['mentor'].display_name} (Alongside)"
+    assert event.decoded("DTSTART") == first.starts_at and str(event["STATUS"]) == "CONFIRMED"
+    mentors = Calendar.from_ical(client_for(world["mentor"]).get(path).data).walk("VEVENT")
+    assert str(mentors[0]["SUMMARY"]) == f"One-to-one with {world['nqsw'].display_name} (Alongside)"
+    assert b"CR-7001" not in response.data and b"Plan a visit" not in response.data
+    stranger = make_user(Role.MENTOR, name="Stranger Mentor")
+    db.session.commit()
+    assert client_for(stranger).get(path).status_code == 404
+    assert client_for(world["nqsws"][1]).get(path).status_code == 404
+    assert client_for(world["manager"]).get(path).status_code == 403
+
+
+def test_the_feed_has_the_one_to_ones_going_ahead_and_drops_a_cancelled_one(app, world, client_for):
+    sessions = _booked(world, client_for)
+    uids = [f"one-to-one-{session.id}@alongside" for session in sessions]
+    for who in ("nqsw", "mentor"):
+        assert _feed_uids(app, client_for(world[who])) == uids
+    nqsw = client_for(world["nqsw"])
+    assert (
+        nqsw.post(f"/one-to-ones/{sessions[0].id}/cancel", data={"reason": "Ill"}).status_code
+        == 302
+    )
+    assert _feed_uids(app, nqsw) == uids[1:]
+    assert _feed_uids(app, client_for(world["manager"])) == []
+    page = nqsw.get(f"/one-to-ones/{sessions[0].id}").get_data(as_text=True)
+    assert f"/one-to-ones/{sessions[0].id}.ics" not in page
