@@ -32,9 +32,11 @@ run: install
 	@echo "Alongside is at http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
 	$(FLASK) run --host $(HOST) --port $(PORT) --no-debugger
 
-## make test: install the dev tools, lint, run every test
+## make test: install the dev tools, lint, run every test: two workers share the unit, HTTP
+## and browser tests; the load tests then run alone, since they measure the server's pace
 test: install-dev lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --ignore=tests/load
+	$(BIN)/python -m pytest tests/load
 
 ## make fuzz: the hostile-input test with every hostile value on every field and many
 ## generated examples (HOSTILE_EXAMPLES, default 3000; `make test` runs 100)

@@ -9,13 +9,20 @@ from .live import Server
 
 @pytest.fixture
 def app_config(app_config):
-    """More pooled connections than clients, so a race is decided by the database, not the pool.
+    """More pooled connections than clients, and a long SQLite wait, so the database decides a race.
 
     Werkzeug's threaded server holds one connection per request in flight; a client that
     waits past the pool's timeout would get a 503 that says nothing about the rule tested.
+    Twenty writers queue for SQLite's one write lock; on a slow two-core machine (or under
+    libfaketime, which intercepts every clock call) the last can wait past the 10 s default,
+    and its 503 would say as little. tests/http/test_busy.py covers the 503 itself.
     """
     options = {**app_config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_size": 24, "max_overflow": 8}
-    return {**app_config, "SQLALCHEMY_ENGINE_OPTIONS": options}
+    return {
+        **app_config,
+        "SQLALCHEMY_ENGINE_OPTIONS": options,
+        "SQLITE_BUSY_TIMEOUT_MS": 60_000,
+    }
 
 
 @pytest.fixture
