@@ -22,7 +22,7 @@ from ..models_availability import (
     BankHoliday,
     ExceptionKind,
 )
-from . import demo_scale_history, passwords
+from . import demo_scale_history, demo_scale_programme, passwords
 from .demo import DEMO_PASSWORD, DEMO_TEAM, load_demo_data
 from .demo_time import Days
 
@@ -62,6 +62,7 @@ def load(scale_name: str, now: datetime, zone: ZoneInfo) -> dict[str, int]:
     staff = _staff(scale, rng, now)
     _availability(staff, rng, days, now)
     counts = demo_scale_history.build(staff, scale, rng, days, now)
+    counts |= demo_scale_programme.build(staff, rng, days, now)
     _reset_sequences()
     db.session.commit()
     counts["users"] = db.session.scalar(select(func.count(User.id)))
@@ -78,6 +79,7 @@ class Staff:
     heavy_mentor: int
     heavy_nqsw: int
     demo_mentors: list[int]
+    demo_nqsws: frozenset[int]  # their agreements come from the ordinary agreement demo
 
 
 def next_id(table) -> int:
@@ -150,6 +152,7 @@ def _staff(scale: Scale, rng: Random, now: datetime) -> Staff:
         heavy_mentor=heavy_mentor,
         heavy_nqsw=by_email["nqsw1@example.org"],
         demo_mentors=[heavy_mentor, by_email["mentor2@example.org"]],
+        demo_nqsws=frozenset(by_email[f"nqsw{n}@example.org"] for n in range(1, 6)),
     )
 
 
@@ -209,7 +212,8 @@ def _reset_sequences() -> None:
     """PostgreSQL: move id sequences past the ids given here, so the app's inserts work."""
     if db.engine.dialect.name != "postgresql":
         return
-    for table in ("users", "teams", "availability_patterns", "support_requests", "observations"):
+    tables = ("users", "teams", "availability_patterns", "support_requests", "observations")
+    for table in tables + demo_scale_programme.TABLES + ("one_to_ones",):
         db.session.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
