@@ -158,7 +158,7 @@ def _people(world: World) -> None:
     make_manager_of(team, made[MANAGER])
     open_diary(made[MENTOR])
     open_diary(made["mentor2"])
-    for role in (NQSW, MENTOR, MANAGER):
+    for role in (NQSW, MENTOR, "mentor2", MANAGER):
         world.clients[role] = world.app.test_client()
         sign_in(world.clients[role], made[role])
 
@@ -295,7 +295,8 @@ def _one_to_ones(world: World, found: int) -> None:
     world.post(NQSW, f"/one-to-ones/{past[0]}/record", data={"talked_about": world.text("talked")})
     action = {"description": world.text("session_action"), "owner": str(nqsw.id)}
     world.post(MENTOR, f"/one-to-ones/{past[0]}/actions", data=action)
-    world.post(MENTOR, f"/one-to-ones/{past[1]}/missed", data={"reason": world.text("missed")})
+    missed = {"reason": world.text("session_missed")}
+    world.post(MENTOR, f"/one-to-ones/{past[1]}/missed", data=missed)
     cancel = {"reason": world.text("cancelled")}
     world.post(NQSW, f"/one-to-ones/{booked[0]}/cancel", data=cancel)
     world.ids.update(session_id=[*booked, *past])
