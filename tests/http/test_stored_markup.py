@@ -40,8 +40,9 @@ NOT_TYPED = {
     },
     "one of a fixed set of values (kinds, statuses, roles), refused otherwise": {
         "availability_exceptions.kind", "user_roles.role", "focus_cases.support_level",
-        "one_to_ones.status", "one_to_ones.kind", "support_requests.kind", "support_requests.meeting_type",
-        "support_requests.venue_type", "support_requests.consent", "support_requests.status",
+        "one_to_ones.status", "one_to_ones.kind", "support_requests.kind",
+        "support_requests.meeting_type", "support_requests.venue_type",
+        "support_requests.consent", "support_requests.status",
         "mentor_holds.kind", "observations.classification", "request_events.action",
         "request_events.from_status", "request_events.to_status", "agreed_actions.owner",
     },
