@@ -38,6 +38,7 @@ GOALS = [
     "Hold difficult conversations with parents calmly",
     "Use supervision to reflect, not only to report",
 ]
+STATES = ("none", "ended", "ended, then a new one", "awaiting", *["active"] * 10)
 TABLES = ("mentoring_agreements", "agreement_versions", "focus_cases", "agreement_goals")
 
 
@@ -69,21 +70,20 @@ def build(staff, rng: Random, days, now: datetime) -> dict[str, int]:
         managers.setdefault(team, manager)
     standards = list(db.session.scalars(select(Standard.id).where(Standard.retired.is_(False))))
     rows = _Rows(rng, days, now, standards)
-    for nqsw, mentor in mentor_of.items():
+    bulk_nqsws = [(n, m) for n, m in mentor_of.items() if n not in staff.demo_nqsws]
+    for index, (nqsw, mentor) in enumerate(bulk_nqsws):
         manager = managers.get(teams.get(nqsw))
-        if nqsw in staff.demo_nqsws or manager is None:
-            continue
-        roll = rng.random()
-        if roll < 0.08:
+        state = STATES[index % len(STATES)]  # every state even in the small scale
+        if manager is None or state == "none":
             continue  # no agreement yet: listed as waiting for one
-        if roll < 0.2:
+        if state.startswith("ended"):
             starts = today - timedelta(days=rng.randint(420, 540))
             ended = starts + timedelta(days=rng.randint(150, 300))
             rows.agreement(nqsw, mentor, manager, starts, ended, confirmed=True)
-            if rng.random() < 0.7:
+            if state == "ended, then a new one":
                 again = ended + timedelta(days=rng.randint(14, 40))
                 rows.agreement(nqsw, mentor, manager, again, None, confirmed=True)
-        elif roll < 0.27:
+        elif state == "awaiting":
             starts = today - timedelta(days=rng.randint(0, 20))
             rows.agreement(nqsw, mentor, manager, starts, None, confirmed=False)
         else:
