@@ -22,6 +22,13 @@ PAGES = {
 }
 BUSY_TITLE = "Sorry, the service is busy"
 RETRY_AFTER_SECONDS = 60
+# htmx puts the busy message in the layout's alert region, not over the form or table
+# the person was using, and leaves the address bar as it was.
+BUSY_HTMX_HEADERS = [
+    ("HX-Retarget", "#app-alerts"),
+    ("HX-Reswap", "innerHTML"),
+    ("HX-Push-Url", "false"),
+]
 
 
 def _bare_page(title: str, code: int, headers=()):
@@ -67,15 +74,12 @@ def _busy_page(reason: str):
         # Loading the signed-in user is what waited: the page goes without them
         # rather than wait a second time.
         g._login_user = current_app.login_manager.anonymous_user()
+    headers = [("Retry-After", str(RETRY_AFTER_SECONDS))]
+    if is_htmx():
+        headers += BUSY_HTMX_HEADERS
     # The page itself only reads, so it does not wait for the lock again.
     with database.reading():
-        return _render(
-            "errors/503.html",
-            BUSY_TITLE,
-            503,
-            [("Retry-After", str(RETRY_AFTER_SECONDS))],
-            busy=True,
-        )
+        return _render("errors/503.html", BUSY_TITLE, 503, headers, busy=True)
 
 
 def register(app: Flask) -> None:

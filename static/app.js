@@ -9,6 +9,8 @@
 // 3. After each htmx swap, initialises components in the new content and,
 //    if the new content holds an element with data-focus-on-load (an error
 //    summary, a heading), moves focus to the first such element.
+// 4. Clears the "service is busy" message from the alert region when the
+//    person tries again, so it never outlives the request it was about.
 
 import { initAll } from './govuk/govuk-frontend-6.3.0.min.js'
 
@@ -101,4 +103,11 @@ body.addEventListener('htmx:historyRestore', function (event) {
     el.removeAttribute('data-' + name + '-init')
   })
   initAll({ scope: root, onError })
+})
+
+// The server puts a busy answer in #app-alerts (HX-Retarget); a new request
+// makes it stale, and a second busy answer is announced afresh.
+body.addEventListener('htmx:beforeRequest', function () {
+  const alerts = document.getElementById('app-alerts')
+  if (alerts) alerts.replaceChildren()
 })

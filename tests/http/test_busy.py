@@ -21,6 +21,7 @@ from nqsw_visits.models_requests import Notification
 from nqsw_visits.security import public
 from tests.conftest import FreshContextClient, sign_in
 from tests.factories import make_user
+from tests.http.test_htmx_config import served_config
 
 BUSY = "Sorry, the service is busy"
 HTMX = {"HX-Request": "true"}
@@ -101,8 +102,32 @@ def test_htmx_gets_the_busy_message_as_a_fragment(client, nqsw, hold_lock):
         response = client.post("/notifications/read", data={}, headers=HTMX)
     page = response.get_data(as_text=True)
     assert response.status_code == 503 and response.headers["Retry-After"] == "60"
-    assert "<html" not in page and "govuk-error-summary" in page
+    assert "<html" not in page and "govuk-error-summary" in page and 'role="alert"' in page
     assert BUSY in page and "Try again in a minute." in page
+    # htmx puts it in the layout's alert region and keeps the address bar as it was.
+    assert response.headers["HX-Retarget"] == "#app-alerts"
+    assert response.headers["HX-Reswap"] == "innerHTML"
+    assert response.headers["HX-Push-Url"] == "false"
+
+
+def test_the_full_busy_page_carries_no_htmx_headers(client, nqsw, hold_lock):
+    """Without JavaScript the browser shows the whole 503 page; htmx headers mean nothing there."""
+    sign_in(client, nqsw)
+    with hold_lock(Notification):
+        response = client.post("/notifications/read", data={})
+    assert_busy_page(response)
+    assert not [name for name, _ in response.headers if name.startswith("HX-")]
+
+
+def test_every_page_lets_htmx_swap_a_503_into_its_alert_region(client, nqsw):
+    """htmx drops 4xx/5xx answers unless told: a 503 is swapped, into a region every page has."""
+    sign_in(client, nqsw)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert '<div id="app-alerts"></div>' in page
+    config = served_config(page)
+    codes = [rule["code"] for rule in config["responseHandling"]]
+    busy = config["responseHandling"][codes.index("503")]
+    assert busy["swap"] is True and codes.index("503") < codes.index("[45]..")
 
 
 def test_page_reads_do_not_wait_for_a_writer(client, nqsw, hold_lock):
