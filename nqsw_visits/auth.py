@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
+from . import clock
 from .forms import ChangePasswordForm, SignInForm
 from .htmx import hx_redirect, is_htmx
 from .ratelimit import limiter, signin_limit, unsuccessful
@@ -76,6 +77,7 @@ def login():
     result = signin.authenticate(
         form.email.data,
         form.password.data,
+        clock.now(),
         max_failures=current_app.config["LOGIN_MAX_FAILURES"],
         lockout=current_app.config["LOGIN_LOCKOUT"],
         audit_key=current_app.config["SECRET_KEY"],

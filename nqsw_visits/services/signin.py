@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 
 from .. import clock
-from ..database import writing
+from ..database import reading, writing
 from ..extensions import db
 from ..models import User, UserSession
 from . import audit, passwords
@@ -39,39 +39,67 @@ def typed_email_hash(email: str, key: str) -> str:
 
 
 def authenticate(
-    email: str, password: str, *, max_failures: int, lockout: timedelta, audit_key: str
+    email: str,
+    password: str,
+    now: datetime,
+    *,
+    max_failures: int,
+    lockout: timedelta,
+    audit_key: str,
 ) -> SignInResult:
     """Check credentials, counting failures and locking the account after too many."""
-    now = clock.now()
     email = normalise_email(email)
-    # PostgreSQL refuses NUL in text, so such an email cannot match and is not looked up.
-    user = None if "\x00" in email else db.session.scalar(select(User).where(User.email == email))
+    db.session.commit()  # on SQLite a POST's first read took the write lock: let it go
+    # argon2 takes a while: look up and verify in a read, so other changes go on meanwhile.
+    with reading():
+        # PostgreSQL refuses NUL in text, so such an email cannot match and is not looked up.
+        found = select(User).where(User.email == email)
+        user = None if "\x00" in email else db.session.scalar(found)
+        verdict, new_hash = _verify(user, password, now)
+        checked_hash = user.password_hash if user is not None else None
+        db.session.commit()
     if user is None:
-        passwords.burn_time(password)
         # Never the typed text: people type their password into the email field.
         audit.record(
             "signin.failed", reason="unknown account", email_hmac=typed_email_hash(email, audit_key)
         )
         db.session.commit()
         return SignInResult(None, "failed")
-    if user.locked_until is not None and user.locked_until > now:
-        passwords.burn_time(password)
+    # The outcome is written in one short transaction that reads the account afresh,
+    # so a lock or a new password set meanwhile still counts.
+    if verdict == "locked" or (user.locked_until is not None and user.locked_until > now):
         audit.record("signin.refused", actor=user, reason="locked")
         db.session.commit()
         return SignInResult(None, "locked")
-    if not passwords.verify(user.password_hash, password):
+    if verdict == "wrong":
         return _count_failure(user, now, max_failures, lockout)
+    if user.password_hash != checked_hash:
+        audit.record("signin.failed", actor=user, obj=user, reason="password changed meanwhile")
+        db.session.commit()
+        return SignInResult(None, "failed")
     if not user.active:
         audit.record("signin.refused", actor=user, reason="deactivated")
         db.session.commit()
         return SignInResult(None, "failed")
     user.failed_logins = 0
     user.locked_until = None
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
+    if new_hash is not None:
+        user.password_hash = new_hash
     audit.record("signin.succeeded", actor=user)
     db.session.commit()
     return SignInResult(user, "ok")
+
+
+def _verify(user: User | None, password: str, now: datetime) -> tuple[str, str | None]:
+    """The verdict (ok, wrong, locked, unknown) and a stronger hash if the stored one is weak."""
+    if user is None or (user.locked_until is not None and user.locked_until > now):
+        passwords.burn_time(password)  # refused as slowly as a wrong password
+        return ("unknown" if user is None else "locked"), None
+    if not passwords.verify(user.password_hash, password):
+        return "wrong", None
+    if passwords.needs_rehash(user.password_hash):
+        return "ok", passwords.hash_password(password)
+    return "ok", None
 
 
 def _count_failure(

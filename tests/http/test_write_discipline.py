@@ -1,15 +1,20 @@
 """On SQLite only changes take the write lock: page reads begin DEFERRED, writes IMMEDIATE."""
 
+import sqlite3
+from datetime import timedelta
+
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import event, func, select
 
-from nqsw_visits import create_app
+from nqsw_visits import clock, create_app
 from nqsw_visits.database import WriteInReadTransaction, writing
 from nqsw_visits.extensions import db
 from nqsw_visits.models import AuditEvent
 from nqsw_visits.security import public
-from nqsw_visits.services import audit
+from nqsw_visits.services import audit, passwords
 from tests.conftest import FreshContextClient
+from tests.factories import DEFAULT_PASSWORD, make_user
 
 
 @pytest.fixture
@@ -93,3 +98,68 @@ def test_work_outside_a_request_begins_immediate(probe_app, begins):
         db.session.commit()
         db.session.remove()
     assert begins == ["BEGIN IMMEDIATE"]
+
+
+@pytest.fixture
+def lock_checked(app, app_config, monkeypatch):
+    """lock_checked(): from then on each argon2 call notes whether a write could begin beside it."""
+    if not app_config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("the single write lock is SQLite's; PostgreSQL locks rows")
+    path = db.engine.url.database
+    seen: list[tuple[str, str]] = []
+
+    def checking(name: str):
+        original = getattr(passwords, name)
+
+        def check_then_run(*args):
+            other = sqlite3.connect(path, timeout=0, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+                seen.append((name, "free"))
+            except sqlite3.OperationalError:
+                seen.append((name, "held"))
+            finally:
+                other.close()
+            return original(*args)
+
+        return check_then_run
+
+    def start():
+        db.session.commit()
+        for name in ("verify", "burn_time", "hash_password"):
+            monkeypatch.setattr(passwords, name, checking(name))
+        return seen
+
+    return start
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected", "status"),
+    [
+        ("right", [("verify", "free")], 302),
+        ("rehash", [("verify", "free"), ("hash_password", "free")], 302),
+        ("wrong", [("verify", "free")], 422),
+        # burn_time verifies against a decoy hash
+        ("unknown", [("burn_time", "free"), ("verify", "free")], 422),
+        ("locked", [("burn_time", "free"), ("verify", "free")], 422),
+    ],
+)
+def test_sign_in_checks_the_password_without_the_write_lock(
+    client, lock_checked, typed, expected, status
+):
+    """argon2 is slow by design: while it runs, other people's changes can still be saved."""
+    user = make_user(email="grace@example.org")
+    if typed == "rehash":
+        user.password_hash = PasswordHasher(time_cost=1, memory_cost=16, parallelism=1).hash(
+            DEFAULT_PASSWORD
+        )
+    if typed == "locked":
+        user.locked_until = clock.now() + timedelta(minutes=5)
+    seen = lock_checked()
+    email = "nobody@example.org" if typed == "unknown" else "grace@example.org"
+    password = "not the password" if typed == "wrong" else DEFAULT_PASSWORD
+    response = client.post("/sign-in", data={"email": email, "password": password})
+    assert response.status_code == status
+    assert seen == expected
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == 1  # and it was recorded

@@ -1,13 +1,16 @@
 """Signing in, lockout and server-side sessions, tested without HTTP."""
 
+import threading
 from datetime import timedelta
 
-from sqlalchemy import select
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select, update
 
 from nqsw_visits import clock
 from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, UserSession
-from nqsw_visits.services import signin
+from nqsw_visits.models import AuditEvent, User, UserSession
+from nqsw_visits.services import passwords, signin
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 LIMITS = {"max_failures": 5, "lockout": timedelta(minutes=15), "audit_key": "k"}
@@ -20,47 +23,109 @@ def actions() -> list[str]:
 
 def test_right_password_signs_in_and_is_audited(app):
     user = make_user(email="grace@example.org")
-    result = signin.authenticate("  Grace@Example.org ", DEFAULT_PASSWORD, **LIMITS)
+    result = signin.authenticate("  Grace@Example.org ", DEFAULT_PASSWORD, clock.now(), **LIMITS)
     assert result.user == user and result.outcome == "ok"
     assert actions() == ["signin.succeeded"]
 
 
 def test_unknown_email_and_wrong_password_fail_alike(app):
     make_user(email="grace@example.org")
-    unknown = signin.authenticate("nobody@example.org", DEFAULT_PASSWORD, **LIMITS)
-    wrong = signin.authenticate("grace@example.org", "not the password", **LIMITS)
+    unknown = signin.authenticate("nobody@example.org", DEFAULT_PASSWORD, clock.now(), **LIMITS)
+    wrong = signin.authenticate("grace@example.org", "not the password", clock.now(), **LIMITS)
     assert (unknown.user, unknown.outcome) == (wrong.user, wrong.outcome) == (None, "failed")
     assert actions() == ["signin.failed", "signin.failed"]
 
 
 def test_fifth_failure_locks_for_fifteen_minutes_even_with_the_right_password(app):
     user = make_user()
-    outcomes = [signin.authenticate(user.email, "wrong one", **LIMITS).outcome for _ in range(5)]
+    outcomes = [
+        signin.authenticate(user.email, "wrong one", clock.now(), **LIMITS).outcome
+        for _ in range(5)
+    ]
     assert outcomes == ["failed"] * 4 + ["locked"]
     db.session.refresh(user)
     assert timedelta(minutes=14) < user.locked_until - clock.now() <= timedelta(minutes=15)
-    assert signin.authenticate(user.email, DEFAULT_PASSWORD, **LIMITS).user is None
+    assert signin.authenticate(user.email, DEFAULT_PASSWORD, clock.now(), **LIMITS).user is None
     assert "signin.locked" in actions()
     user.locked_until = clock.now() - timedelta(seconds=1)
     db.session.commit()
-    assert signin.authenticate(user.email, DEFAULT_PASSWORD, **LIMITS).user == user
+    assert signin.authenticate(user.email, DEFAULT_PASSWORD, clock.now(), **LIMITS).user == user
 
 
 def test_success_resets_the_failure_count(app):
     user = make_user()
     for _ in range(4):
-        signin.authenticate(user.email, "wrong one", **LIMITS)
-    signin.authenticate(user.email, DEFAULT_PASSWORD, **LIMITS)
+        signin.authenticate(user.email, "wrong one", clock.now(), **LIMITS)
+    signin.authenticate(user.email, DEFAULT_PASSWORD, clock.now(), **LIMITS)
     assert user.failed_logins == 0
     for _ in range(4):
-        signin.authenticate(user.email, "wrong one", **LIMITS)
+        signin.authenticate(user.email, "wrong one", clock.now(), **LIMITS)
     assert user.locked_until is None
 
 
 def test_deactivated_account_is_refused_with_the_right_password(app):
     user = make_user(active=False)
-    assert signin.authenticate(user.email, DEFAULT_PASSWORD, **LIMITS).user is None
+    assert signin.authenticate(user.email, DEFAULT_PASSWORD, clock.now(), **LIMITS).user is None
     assert actions() == ["signin.refused"]
+
+
+def test_a_lock_is_judged_at_the_moment_given(app):
+    user = make_user()
+    user.locked_until = clock.now() + timedelta(minutes=10)
+    db.session.commit()
+    later = clock.now() + timedelta(minutes=11)
+    assert signin.authenticate(user.email, DEFAULT_PASSWORD, clock.now(), **LIMITS).user is None
+    assert signin.authenticate(user.email, DEFAULT_PASSWORD, later, **LIMITS).user == user
+
+
+def test_a_weak_hash_is_replaced_at_sign_in(app):
+    user = make_user()
+    weak = PasswordHasher(time_cost=1, memory_cost=16, parallelism=1).hash(DEFAULT_PASSWORD)
+    user.password_hash = weak
+    db.session.commit()
+    assert signin.authenticate(user.email, DEFAULT_PASSWORD, clock.now(), **LIMITS).user == user
+    assert user.password_hash != weak and not passwords.needs_rehash(user.password_hash)
+    assert passwords.verify(user.password_hash, DEFAULT_PASSWORD)
+
+
+@pytest.fixture
+def meanwhile(monkeypatch):
+    """meanwhile(values): while the password is checked, another connection changes the user."""
+
+    def change_during_verify(user_id: int, **values):
+        original, engine = passwords.verify, db.engine
+
+        def change():
+            with engine.begin() as other:
+                other.execute(update(User).where(User.id == user_id).values(**values))
+
+        def verify_then_change(*args):
+            # A thread of its own, as another request would be: it begins a write transaction.
+            other = threading.Thread(target=change)
+            other.start()
+            other.join()
+            return original(*args)
+
+        monkeypatch.setattr(passwords, "verify", verify_then_change)
+
+    return change_during_verify
+
+
+def test_a_lock_set_while_the_password_is_checked_still_refuses(app, meanwhile):
+    user = make_user()
+    meanwhile(user.id, locked_until=clock.now() + timedelta(minutes=15))
+    result = signin.authenticate(user.email, DEFAULT_PASSWORD, clock.now(), **LIMITS)
+    assert (result.user, result.outcome) == (None, "locked")
+    assert actions() == ["signin.refused"]
+
+
+def test_a_password_changed_while_the_old_one_is_checked_refuses(app, meanwhile):
+    user = make_user()
+    meanwhile(user.id, password_hash=passwords.hash_password("a brand new kettle song"))
+    result = signin.authenticate(user.email, DEFAULT_PASSWORD, clock.now(), **LIMITS)
+    assert (result.user, result.outcome) == (None, "failed")
+    assert actions() == ["signin.failed"]
+    assert user.failed_logins == 0  # the password was right when typed: not a failure
 
 
 def test_session_token_is_stored_only_as_a_hash(app):
