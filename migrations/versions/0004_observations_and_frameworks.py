@@ -6,11 +6,13 @@ Create Date: 2026-11-23 14:55:14.949321
 
 """
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import op
 import sqlalchemy as sa
+
+# The time is read only through the clock module, here as in the app.
+from nqsw_visits import clock
 
 
 # revision identifiers, used by Alembic.
@@ -106,7 +108,7 @@ def _seed_frameworks():
         framework_id = bind.execute(
             frameworks.insert().returning(frameworks.c.id),
             {"code": data["code"], "name": data["name"], "source": data.get("source", ""),
-             "loaded_at": datetime.now(UTC).replace(tzinfo=None)},
+             "loaded_at": clock.now().replace(tzinfo=None)},
         ).scalar_one()
         bind.execute(standards.insert(), [
             {"framework_id": framework_id, "code": item["code"], "title": item["title"],
