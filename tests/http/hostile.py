@@ -128,14 +128,24 @@ def endpoint_of(adapter, action: str, here: str, method: str) -> str | None:
         return None
 
 
+def id_for(rule, name: str, ids: dict) -> object:
+    """The world's value for one URL parameter: `endpoint.name` first, then the bare name.
+
+    A parameter the world has no value for fails, rather than a guess that only gets 404.
+    """
+    for key in (f"{rule.endpoint}.{name}", name):
+        if key in ids:
+            return ids[key]
+    raise AssertionError(f"the world has no {name!r} for {rule.rule}: add one to world()")
+
+
 def fill(rule, ids: dict, odd: object | None = None) -> str:
-    """The rule's path: real ids for known names (or `odd` for every int), text otherwise."""
+    """The rule's path: the world's ids (or `odd` for every parameter)."""
     path = rule.rule
     for name, converter in rule._converters.items():
-        if isinstance(converter, IntegerConverter):
-            value = odd if odd is not None else ids.get(name, 1)
-        else:
-            value = quote(str(odd if odd is not None else ids.get(name, "x")), safe="")[:300]
+        value = odd if odd is not None else id_for(rule, name, ids)
+        if not isinstance(converter, IntegerConverter):
+            value = quote(str(value), safe="")[:300]
         path = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(value), path)
     return path
 

@@ -8,20 +8,23 @@ import pytest
 from sqlalchemy import func, select
 
 from nqsw_visits import clock
+from nqsw_visits.agreements import reviews as agreement_reviews
 from nqsw_visits.agreements import rules as agreement_rules
 from nqsw_visits.agreements import versions as agreement_versions
 from nqsw_visits.agreements.models import SupportLevel
 from nqsw_visits.extensions import db
 from nqsw_visits.models import AuditEvent, Role, User, UserRole
-from nqsw_visits.models_observations import Observation
+from nqsw_visits.models_availability import ExceptionKind
 from nqsw_visits.models_requests import RequestKind
+from nqsw_visits.one_to_ones import rules as one_to_ones
 from nqsw_visits.one_to_ones.models import OneToOne
-from nqsw_visits.services import availability_store, scheduling
+from nqsw_visits.services import availability_store, observations, scheduling
 from tests.conftest import sign_in
 from tests.factories import (
     assign_mentor,
     make_completed_request,
     make_manager_of,
+    make_shared_observation,
     make_team,
     make_user,
 )
@@ -127,7 +130,12 @@ def rules(app, method: str | None = None):
 
 
 def world() -> dict:
-    """One person of each role, a team and a mentor with a window; ids for URL parameters."""
+    """One person of each role, a team, a mentor with a window and leave, a request, an
+    observation and a one-to-one each with an action, and an agreement with a goal whose
+    3-month review is written for the NQSW to add their view; ids for URL parameters.
+
+    A parameter two routes name alike but mean apart is given as `endpoint.name` too.
+    """
     team = make_team()
     people = {
         NQSW: make_user(Role.NQSW, team=team),
@@ -141,9 +149,52 @@ def world() -> dict:
     window = availability_store.add_window(
         people[MENTOR], people[MENTOR], 0, time(9), time(12), today
     )
+    away = availability_store.add_exception(
+        people[MENTOR],
+        people[MENTOR],
+        ExceptionKind.LEAVE,
+        clock.now() + timedelta(days=30),
+        clock.now() + timedelta(days=31),
+    )
+    asked = _asked(people)
+    observation = make_shared_observation(make_completed_request(people[NQSW], people[MENTOR]))
+    agreed = observations.add_action(
+        people[NQSW], observation, "Read the plan", "nqsw", today + timedelta(days=30), clock.now()
+    )
+    agreement = _agreement(people, today)
+    session = _session(people, agreement, days=7)
+    held = _session(people, agreement, days=-1)
+    carried = one_to_ones.add_action(
+        people[MENTOR], held, "Read the guide", people[NQSW], None, clock.now()
+    )
+    db.session.commit()
+    ids = {
+        "session_id": session.id,
+        "agreement_id": agreement.id,
+        "number": 1,
+        "months": 3,
+        "observation_id": observation.id,
+        "action_id": agreed.id,
+        "one_to_ones.action_done.action_id": carried.id,
+        "exception_id": away.id,
+        "nqsw_id": people[NQSW].id,
+        "request_id": asked.id,
+        "user_id": people[NQSW].id,
+        "team_id": team.id,
+        "mentor_id": people[MENTOR].id,
+        "window_id": window.id,
+        "filename": "app.js",
+        "token": "not-a-feed-secret",
+    }
+    return {"people": people, "ids": ids, "team": team}
+
+
+def _asked(people: dict):
+    """The NQSW's request of next Monday, waiting for the mentor's answer."""
+    today = clock.today()
     next_monday = today + timedelta(days=7 - today.weekday())
     london = ZoneInfo("Europe/London")
-    asked = scheduling.ask(
+    return scheduling.ask(
         people[NQSW],
         people[MENTOR].id,
         scheduling.Details(
@@ -155,51 +206,40 @@ def world() -> dict:
         london,
         clock.now(),
     )
-    done = make_completed_request(people[NQSW], people[MENTOR])
-    observation = Observation(
-        request_id=done.id,
-        mentor_id=people[MENTOR].id,
-        nqsw_id=people[NQSW].id,
-        observed="Noted",
-        shared_at=done.ends_at,
-    )
-    db.session.add(observation)
+
+
+def _agreement(people: dict, today):
+    """Started 85 days ago with a goal, confirmed, its 3-month review written by the mentor."""
     terms = agreement_rules.Terms(
         mentor=people[MENTOR],
         manager=people[MANAGER],
-        starts_on=today,
+        starts_on=today - timedelta(days=85),
         new_focus_cases=[
             agreement_rules.NewFocusCase("CR-1001", "Planning", SupportLevel.ACCOMPANY)
         ],
+        new_goals=[agreement_rules.NewGoal("Write clearly")],
     )
     agreement = agreement_rules.start(people[MANAGER], people[NQSW], terms, clock.now())
     for person in (people[NQSW], people[MENTOR]):
         agreement_versions.confirm(person, agreement, 1, clock.now())
+    at = agreement_reviews.point_of(agreement, 3, frozenset(), today)
+    agreement_reviews.write(people[MENTOR], agreement, at, "Good", "More", today, clock.now())
+    return agreement
+
+
+def _session(people: dict, agreement, days: int) -> OneToOne:
+    """A one-to-one of the agreement, `days` from now (yesterday's: held)."""
     session = OneToOne(
         agreement_id=agreement.id,
         mentor_id=people[MENTOR].id,
         nqsw_id=people[NQSW].id,
-        starts_at=clock.now() + timedelta(days=7),
-        ends_at=clock.now() + timedelta(days=7, hours=1),
+        starts_at=clock.now() + timedelta(days=days),
+        ends_at=clock.now() + timedelta(days=days, hours=1),
         booked_by_id=people[MENTOR].id,
     )
     db.session.add(session)
-    db.session.commit()
-    ids = {
-        "session_id": session.id,
-        "agreement_id": agreement.id,
-        "number": 1,
-        "months": 3,
-        "observation_id": observation.id,
-        "nqsw_id": people[NQSW].id,
-        "request_id": asked.id,
-        "user_id": people[NQSW].id,
-        "team_id": team.id,
-        "mentor_id": people[MENTOR].id,
-        "window_id": window.id,
-        "filename": "app.js",
-    }
-    return {"people": people, "ids": ids, "team": team}
+    db.session.flush()
+    return session
 
 
 def audit_count() -> int:
