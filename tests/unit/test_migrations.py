@@ -7,6 +7,7 @@ from sqlalchemy import inspect
 
 from nqsw_visits.extensions import db
 from tests.unit.test_migrations_with_data import (  # noqa: F401 (fresh_app: a fixture)
+    ONE_TO_ONE_HOLDS,
     STAGES,
     broken_foreign_keys,
     fresh_app,
@@ -32,10 +33,13 @@ def test_migrations_go_down_and_up_again_keeping_rows(fresh_app):  # noqa: F811
             seed()
         upgrade()
         at_head = row_counts()
-        for revision in ("0006", "0004", "0003", "0002", "0001"):
+        for revision in ("0011", "0009", "0007", "0006", "0004", "0003", "0002", "0001"):
             downgrade(revision=revision)
             kept = row_counts()
-            assert kept == {table: at_head[table] for table in kept}, f"down to {revision}"
+            expected = {table: at_head[table] for table in kept}
+            if "mentor_holds" in kept:  # below 0012 a hold is a request's: a one-to-one's goes
+                expected["mentor_holds"] -= ONE_TO_ONE_HOLDS
+            assert kept == expected, f"down to {revision}"
             assert broken_foreign_keys() == [], f"down to {revision}"
         assert kept["users"] == 4 and kept["user_sessions"] == 8
         upgrade()
