@@ -13,6 +13,7 @@ from .extensions import db
 from .forms import ConfirmForm
 from .models import User
 from .models_requests import RequestStatus, SupportRequest
+from .one_to_ones import start_meeting
 from .one_to_ones.queries import in_feed as one_to_ones_in_feed
 from .security import public
 from .services import audit
@@ -128,12 +129,27 @@ def feed(token: str):
         )
         for row in one_to_ones_in_feed(user.id, since, until)
     ]
+    shown += _start_meetings(user.id, since, until)
     body = _feed_text(
         sorted(shown, key=lambda e: e.starts_at), current_app.config["PUBLIC_URL"], now
     )
     response = _ics(body.encode(), "alongside.ics")
     response.headers["Content-Disposition"] = 'inline; filename="alongside.ics"'
     return response
+
+
+def _start_meetings(user_id: int, since: datetime, until: datetime) -> list[FeedEvent]:
+    """The person's agreement start meetings, whichever of the three they are."""
+    return [
+        FeedEvent(
+            f"start-meeting-{row.id}",
+            start_meeting.summary(row.nqsw_id, row.display_name, user_id),
+            row.starts_at,
+            row.ends_at,
+            f"/agreements/{row.agreement_id}",
+        )
+        for row in start_meeting.in_feed(user_id, since, until)
+    ]
 
 
 def _feed_text(shown: list[FeedEvent], base_url: str, now: datetime) -> str:

@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from ..models import User
 from ..services import audit
+from . import meetings
 from .models import AgreementConfirmation, AgreementVersion, MentoringAgreement
 from .rules import (
     AgreementError,
@@ -143,6 +144,7 @@ def end(actor: User, agreement: MentoringAgreement, on: date, now: datetime) -> 
         raise AgreementError("The end date must be on or after the start date", field="ended_on")
     agreement.ended_on = on
     audit.record("agreement.ended", actor=actor, obj=agreement, ended_on=on.isoformat())
+    meetings.agreement_ended(actor, agreement, now)
 
 
 def _still_open(agreement: MentoringAgreement) -> None:

@@ -12,7 +12,7 @@ from ..models import Role, User
 from ..paging import paginate
 from ..security import role_required
 from ..services.frameworks import standards_for_team
-from . import activity, bp, queries, reviews, rules, versions
+from . import activity, bp, meetings, queries, reviews, rules, versions
 from .access import agreement_for, nqsw_to_start_for
 from .forms import NO_STANDARD, ConfirmForm, EndForm, TermsForm
 from .models import MentoringAgreement, SupportLevel
@@ -112,7 +112,7 @@ def start(nqsw_id: int):
         try:
             agreement = rules.start(current_user, nqsw, _terms(form), clock.now())
             db.session.commit()
-            flash("Agreement saved. The other two people are asked to confirm it", "success")
+            flash("Agreement saved. Book the start meeting: all three are invited", "success")
             return redirect(url_for(".show", agreement_id=agreement.id))
         except rules.AgreementError as error:
             status = refused(error, form)
@@ -139,6 +139,8 @@ def _page_context(agreement: MentoringAgreement, shown) -> dict:
         "goals": [g for g in agreement.goals if g.in_version(shown.number)],
         "confirmed": {row.person_id: row.confirmed_at for row in shown.confirmations},
         "people": rules.parties(agreement, shown),
+        "start_meeting": meetings.start_meeting(agreement.id),
+        "now": clock.now(),
         "to_take_over": shown.manager_id != current_user.id
         and agreement.ended_on is None
         and rules.manages(current_user, agreement.nqsw),

@@ -9,7 +9,7 @@ from ..extensions import db
 from ..models import User
 from ..security import not_found_unless
 from . import rules
-from .models import OneToOne, SessionAction
+from .models import OneToOne, SessionAction, SessionKind
 
 
 def current_mentor_id(agreement_id: int) -> int | None:
@@ -33,8 +33,11 @@ def session_for(session_id: int) -> OneToOne:
             selectinload(OneToOne.actions).joinedload(SessionAction.owner).lazyload(User.role_rows),
         ],
     )
-    allowed = session is not None and rules.may_read(
-        current_user, session, current_mentor_id(session.agreement_id)
+    # A start meeting has no record of its own: the agreement is its record.
+    allowed = (
+        session is not None
+        and session.kind == SessionKind.ONE_TO_ONE.value
+        and rules.may_read(current_user, session, current_mentor_id(session.agreement_id))
     )
     not_found_unless(allowed, "one-to-one", session_id)
     return session

@@ -1,22 +1,25 @@
 """Demo one-to-ones on Amira's agreement: a fortnightly series booked seven weeks ago, the
-first written up with an action still open, the second missed, the rest ahead."""
+first written up with an action still open, the second missed, the rest ahead; and the
+start meeting of Ben's new agreement, booked in Grace's diary for the coming week."""
 
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from ..agreements import rules as agreements
 from ..agreements.models import MentoringAgreement
 from ..extensions import db
 from ..models import User
 from ..models_availability import BankHoliday
 from ..services.demo_time import Days, dated
-from . import rules
+from . import rules, start_meeting
 from .models import OneToOne
 
 
 def load(now: datetime, zone: ZoneInfo) -> None:
     """Add the one-to-ones to the demo agreements (the caller commits)."""
+    _start_meeting(now, zone)
     amira = db.session.scalar(select(User).where(User.email == "nqsw1@example.org"))
     agreement = db.session.scalar(
         select(MentoringAgreement).where(
@@ -59,3 +62,27 @@ def load(now: datetime, zone: ZoneInfo) -> None:
                 )
             else:
                 rules.mark_missed(mentor, session, "Amira was called to an urgent visit", moment)
+
+
+def _start_meeting(now: datetime, zone: ZoneInfo) -> None:
+    """Ben's start meeting: the first afternoon in the coming week that Grace is free."""
+    ben = db.session.scalar(select(User).where(User.email == "nqsw2@example.org"))
+    agreement = db.session.scalar(
+        select(MentoringAgreement).where(
+            MentoringAgreement.nqsw_id == ben.id, MentoringAgreement.ended_on.is_(None)
+        )
+    )
+    if agreement is None:
+        return
+    mentor = agreements.latest(agreement).mentor
+    today = now.astimezone(zone).date()
+    for days in range(2, 9):
+        starts = datetime.combine(today + timedelta(days=days), time(14), tzinfo=zone)
+        try:
+            with db.session.begin_nested(), dated(now):
+                start_meeting.book(
+                    mentor, agreement, starts, starts + timedelta(hours=1), zone, now
+                )
+            return
+        except rules.OneToOneError:
+            continue  # Grace is busy or away that day: try the next

@@ -30,6 +30,14 @@ class SessionStatus(StrEnum):
         }[self.value]
 
 
+class SessionKind(StrEnum):
+    """A one-to-one of the mentor and the NQSW, or the agreement's start meeting with the
+    practice manager too."""
+
+    ONE_TO_ONE = "one_to_one"
+    START_MEETING = "start_meeting"
+
+
 # A session that was missed or cancelled can no longer be written up.
 ENDED = frozenset({SessionStatus.MISSED, SessionStatus.CANCELLED})
 
@@ -43,6 +51,7 @@ class OneToOne(db.Model):
         CheckConstraint(
             "status IN ('booked', 'held', 'missed', 'cancelled')", name="session_status"
         ),
+        CheckConstraint("kind IN ('one_to_one', 'start_meeting')", name="session_kind"),
         Index("ix_one_to_ones_agreement_time", "agreement_id", "starts_at"),
     )
 
@@ -52,6 +61,11 @@ class OneToOne(db.Model):
     )
     mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     nqsw_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(
+        String(20), default=SessionKind.ONE_TO_ONE.value, server_default="one_to_one"
+    )
+    # Invited to the start meeting only.
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(20), default=SessionStatus.BOOKED.value)
@@ -72,6 +86,7 @@ class OneToOne(db.Model):
     agreement: Mapped[MentoringAgreement] = relationship()
     mentor: Mapped[User] = relationship(foreign_keys=mentor_id)
     nqsw: Mapped[User] = relationship(foreign_keys=nqsw_id)
+    manager: Mapped[User | None] = relationship(foreign_keys=manager_id)
     written_by: Mapped[User | None] = relationship(foreign_keys=written_by_id)
     actions: Mapped[list["SessionAction"]] = relationship(
         back_populates="session", order_by="SessionAction.id", cascade="all, delete-orphan"

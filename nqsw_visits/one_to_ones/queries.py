@@ -4,12 +4,15 @@ from collections import Counter
 from datetime import datetime
 
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from ..extensions import db
 from ..models import User
-from . import rules
-from .models import OneToOne, SessionAction, SessionStatus
+from ..paging import paginate
+from .models import OneToOne, SessionAction, SessionKind, SessionStatus
+
+CARRIED_PER_PAGE = 10
+ONE_TO_ONE = OneToOne.kind == SessionKind.ONE_TO_ONE.value
 
 
 def sessions_of(agreement_id: int):
@@ -17,7 +20,7 @@ def sessions_of(agreement_id: int):
     return (
         select(OneToOne)
         .options(joinedload(OneToOne.mentor).lazyload(User.role_rows))
-        .where(OneToOne.agreement_id == agreement_id)
+        .where(OneToOne.agreement_id == agreement_id, ONE_TO_ONE)
         .order_by(OneToOne.starts_at.desc(), OneToOne.id.desc())
     )
 
@@ -32,7 +35,7 @@ def summary(agreement_id: int, now: datetime) -> dict:
             func.count().filter(~ahead),
             func.min(OneToOne.starts_at).filter(ahead),
         )
-        .where(OneToOne.agreement_id == agreement_id)
+        .where(OneToOne.agreement_id == agreement_id, ONE_TO_ONE)
         .group_by(OneToOne.status)
     ).all()
     counts, upcoming = Counter(), None
@@ -46,13 +49,17 @@ def summary(agreement_id: int, now: datetime) -> dict:
     return {"counts": counts, "next": upcoming}
 
 
-def carried_actions(session: OneToOne, user: User, current_mentor_id: int | None) -> list:
-    """Open actions from this agreement's earlier sessions that the person may read."""
-    actions = db.session.scalars(
+def carried_actions(session: OneToOne, user: User, current_mentor_id: int | None):
+    """A page of the open actions from this agreement's earlier sessions that the person
+    may read (rules.may_read, as a condition), oldest first, and how many in all."""
+    readable = [OneToOne.mentor_id == user.id, OneToOne.nqsw_id == user.id]
+    if user.id == current_mentor_id:
+        readable.append(OneToOne.shared_onward.is_(True))
+    return paginate(
         select(SessionAction)
         .join(OneToOne, OneToOne.id == SessionAction.session_id)
         .options(
-            joinedload(SessionAction.session),
+            contains_eager(SessionAction.session),
             joinedload(SessionAction.owner).lazyload(User.role_rows),
         )
         .where(
@@ -60,10 +67,12 @@ def carried_actions(session: OneToOne, user: User, current_mentor_id: int | None
             SessionAction.done_at.is_(None),
             SessionAction.session_id != session.id,
             OneToOne.starts_at < session.starts_at,
+            or_(*readable),
         )
-        .order_by(OneToOne.starts_at, SessionAction.id)
-    ).all()
-    return [a for a in actions if rules.may_read(user, a.session, current_mentor_id)]
+        .order_by(OneToOne.starts_at, SessionAction.id),
+        CARRIED_PER_PAGE,
+        name="carried",
+    )
 
 
 IN_CALENDAR = (SessionStatus.BOOKED.value, SessionStatus.HELD.value)
@@ -78,6 +87,7 @@ def in_feed(user_id: int, since: datetime, until: datetime) -> list:
         .join(other, other.id == case((viewer_is_nqsw, OneToOne.mentor_id), else_=OneToOne.nqsw_id))
         .where(
             or_(viewer_is_nqsw, OneToOne.mentor_id == user_id),
+            ONE_TO_ONE,
             OneToOne.status.in_(IN_CALENDAR),
             OneToOne.ends_at >= since,
             OneToOne.starts_at < until,

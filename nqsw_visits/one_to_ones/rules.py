@@ -109,7 +109,7 @@ def may_book(actor: User, agreement: MentoringAgreement) -> bool:
     return actor.id in (version.mentor_id, agreement.nqsw_id)
 
 
-def _hold(session: OneToOne) -> bool:
+def hold(session: OneToOne) -> bool:
     """Hold the session's time; False when the database finds it taken after all."""
     try:
         with db.session.begin_nested():
@@ -119,7 +119,7 @@ def _hold(session: OneToOne) -> bool:
                     mentor_id=session.mentor_id,
                     starts_at=session.starts_at,
                     ends_at=session.ends_at,
-                    kind=KIND,
+                    kind=session.kind,
                 )
             )
             db.session.flush()
@@ -164,7 +164,7 @@ def book_series(
             )
             db.session.add(session)
             db.session.flush()
-            if not _hold(session):
+            if not hold(session):
                 db.session.delete(session)
                 entry = Planned(entry.starts_at, entry.ends_at, (availability.Reason.CLASH,))
         outcomes.append(entry)
@@ -183,7 +183,7 @@ def _said(entry: Planned, zone: ZoneInfo) -> str:
     return f"{entry.starts_at.astimezone(zone):%-d %B}: {entry.why}"
 
 
-def _move(session: OneToOne, to: SessionStatus, actor: User, reason: str, now: datetime) -> None:
+def move(session: OneToOne, to: SessionStatus, actor: User, reason: str, now: datetime) -> None:
     """The conditional change: it happens only while the session is still booked."""
     result = db.session.execute(
         update(OneToOne)
@@ -207,7 +207,7 @@ def cancel(actor: User, session: OneToOne, reason: str, now: datetime) -> None:
         raise OneToOneError("Only a booked one-to-one that has not started can be cancelled", 409)
     if not reason.strip():
         raise OneToOneError("Say why the one-to-one is cancelled", field="reason")
-    _move(session, SessionStatus.CANCELLED, actor, reason, now)
+    move(session, SessionStatus.CANCELLED, actor, reason, now)
     audit.record("one_to_one.cancelled", actor=actor, obj=session)
     notify.notify(
         _other(actor, session),
@@ -220,7 +220,7 @@ def mark_missed(actor: User, session: OneToOne, reason: str, now: datetime) -> N
     """Record that a session did not happen."""
     if not session.may_mark_missed(now):
         raise OneToOneError("Only a booked one-to-one that has started can be marked missed", 409)
-    _move(session, SessionStatus.MISSED, actor, reason, now)
+    move(session, SessionStatus.MISSED, actor, reason, now)
     audit.record("one_to_one.missed", actor=actor, obj=session)
 
 

@@ -18,6 +18,7 @@ from nqsw_visits.models_availability import ExceptionKind
 from nqsw_visits.models_observations import Classification, Framework
 from nqsw_visits.models_requests import RequestKind, SupportRequest
 from nqsw_visits.one_to_ones import rules as one_to_ones
+from nqsw_visits.one_to_ones import start_meeting
 from nqsw_visits.one_to_ones.models import OneToOne
 from nqsw_visits.services import availability, availability_store, observations, scheduling
 from tests.factories import (
@@ -129,7 +130,19 @@ def build_world() -> dict:
         )
     )
     ids.update(_one_to_ones(people, ids["reviewed"]))
+    ids["start_meeting"] = _start_meeting(people, ids["agreement"])
     return {"people": people, "ids": ids}
+
+
+def _start_meeting(people: dict, agreement_id: int) -> int:
+    """The start meeting of the NQSW's agreement, on Friday morning."""
+    agreement = db.session.get(agreements.MentoringAgreement, agreement_id)
+    friday = THURSDAY + timedelta(days=1)
+    booked = start_meeting.book(
+        people["manager"], agreement, _at(friday, 10), _at(friday, 11), LONDON, clock.now()
+    )
+    db.session.commit()
+    return booked.id
 
 
 def _one_to_ones(people: dict, agreement_id: int) -> dict:
@@ -373,6 +386,16 @@ POSTS: dict[str, tuple[str | None, str, Callable[[dict], dict]]] = {
         "manager",
         "/agreements/{agreement}/end",
         lambda w: {"ended_on": _day(date(2027, 6, 30))},
+    ),
+    "one_to_ones.start_meeting_page": (
+        "mentor",
+        "/agreements/{reviewed}/start-meeting",
+        lambda w: {"day": _day(THURSDAY + timedelta(days=1)), "starts": "14:00", "ends": "15:00"},
+    ),
+    "one_to_ones.start_meeting_cancel": (
+        "nqsw",
+        "/start-meetings/{start_meeting}/cancel",
+        lambda w: REASON,
     ),
     "one_to_ones.book": (
         "mentor",

@@ -113,6 +113,10 @@ EXPECTED = {
     "one_to_ones.book": {NQSW: 200, MENTOR: 200, MANAGER: 403, ADMIN: 403},
     "one_to_ones.show": {NQSW: 200, MENTOR: 200, MANAGER: 403, ADMIN: 403},
     "one_to_ones.calendar_file": {NQSW: 200, MENTOR: 200, MANAGER: 403, ADMIN: 403},
+    # The start meeting: all three people of the agreement; the world's session is a
+    # one-to-one, not a start meeting, so its calendar file is no one's.
+    "one_to_ones.start_meeting_page": {NQSW: 200, MENTOR: 200, MANAGER: 200, ADMIN: 403},
+    "one_to_ones.start_meeting_calendar": {NQSW: 404, MENTOR: 404, MANAGER: 404, ADMIN: 403},
 }
 
 

@@ -300,6 +300,11 @@ def _one_to_ones(world: World, found: int) -> None:
     cancel = {"reason": world.text("cancelled")}
     world.post(NQSW, f"/one-to-ones/{booked[0]}/cancel", data=cancel)
     world.ids.update(session_id=[*booked, *past])
+    meeting = {"day": _day(date(2027, 2, 3)), "starts": "14:00", "ends": "15:00"}
+    world.post(MANAGER, f"/agreements/{found}/start-meeting", data=meeting)
+    started = db.session.scalar(select(OneToOne.id).where(OneToOne.kind == "start_meeting"))
+    called_off = {"reason": world.text("start_meeting_cancelled")}
+    world.post(NQSW, f"/start-meetings/{started}/cancel", data=called_off)
 
 
 def _review(world: World, found: int) -> None:
