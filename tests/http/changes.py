@@ -450,7 +450,25 @@ def _password(name: str = "password") -> dict:
     return {name: DEFAULT_PASSWORD}
 
 
-def path_for(endpoint: str, world: dict) -> str:
-    """The route's path, its {names} filled from the world's ids and people."""
+# Other ways through a route, posted as their own cases: `endpoint[what]`: (who, path, data).
+MORE: dict[str, tuple[str | None, str, Callable[[dict], dict]]] = {
+    "agreements.review[the NQSW's view]": (
+        "veteran",
+        "/agreements/{reviewed}/reviews/3",
+        lambda w: {"view": "Better at court work"} | {f"goal_{g}": "4" for g in w["ids"]["goals"]},
+    ),
+    "auth.logout[everywhere]": ("nqsw", "/sign-out", lambda w: {"everywhere": "1"}),
+}
+# Every case: each route's own, then the other ways through some of them.
+CASES = {**POSTS, **MORE}
+
+
+def endpoint_of(case: str) -> str:
+    """The route a case posts to: its name up to any `[what]`."""
+    return case.split("[", 1)[0]
+
+
+def path_for(case: str, world: dict) -> str:
+    """The case's path, its {names} filled from the world's ids and people."""
     names = {**world["ids"], **{k: p.id for k, p in world["people"].items()}}
-    return POSTS[endpoint][1].format(**names)
+    return CASES[case][1].format(**names)

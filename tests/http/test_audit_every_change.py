@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from nqsw_visits.extensions import db
 from nqsw_visits.models import AuditEvent
 from tests.conftest import FreshContextClient, sign_in
-from tests.http.changes import POSTS, build_world, path_for
+from tests.http.changes import CASES, MORE, POSTS, build_world, endpoint_of, path_for
 
 CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 # The only changing routes that write no audit row, each for a reason (they are posted too).
@@ -24,16 +24,16 @@ def changing_endpoints(app) -> set[str]:
     return {rule.endpoint for rule in app.url_map.iter_rules() if rule.methods & CHANGING}
 
 
-def post_as(app, world: dict, endpoint: str, extra: dict | None = None):
-    """Post the endpoint's valid form (and any extra fields) as its person, on a fresh client."""
+def post_as(app, world: dict, case: str, extra: dict | None = None):
+    """Post the case's valid form (and any extra fields) as its person, on a fresh client."""
     app.test_client_class = FreshContextClient
     client = app.test_client()
-    who, _, data = POSTS[endpoint]
+    who, _, data = CASES[case]
     if who:
         sign_in(client, world["people"][who])
-    path = path_for(endpoint, world)
+    path = path_for(case, world)
     adapter = app.url_map.bind("localhost")
-    assert adapter.match(path, method="POST")[0] == endpoint, path
+    assert adapter.match(path, method="POST")[0] == endpoint_of(case), path
     response = client.post(path, data={**data(world), **(extra or {})})
     # A refusal may redirect too, with an error banner waiting in the session.
     with client.session_transaction() as session:
@@ -59,6 +59,7 @@ def test_every_changing_route_is_posted_below_or_listed_as_unaudited(app):
         "no longer routes": sorted(set(POSTS) - found),
     }
     assert len(found) > 30
+    assert {endpoint_of(case) for case in MORE} <= found
 
 
 @pytest.mark.parametrize("endpoint", sorted(UNAUDITED))
@@ -71,19 +72,19 @@ def test_the_unaudited_routes_really_write_nothing(app, endpoint):
     assert actions == ["signin.succeeded"]  # the client's own sign-in only
 
 
-@pytest.mark.parametrize("endpoint", sorted(set(POSTS) - UNAUDITED))
-def test_each_change_writes_an_audit_row_naming_who_did_it(app, endpoint):
+@pytest.mark.parametrize("case", sorted(set(CASES) - UNAUDITED))
+def test_each_change_writes_an_audit_row_naming_who_did_it(app, case):
     world = build_world()
-    who = POSTS[endpoint][0] or "nqsw"  # the anonymous post is the NQSW signing in
+    who = CASES[case][0] or "nqsw"  # the anonymous post is the NQSW signing in
     start = db.session.scalar(select(func.coalesce(func.max(AuditEvent.id), 0)))
-    response = post_as(app, world, endpoint)
-    assert_done(response, endpoint)
+    response = post_as(app, world, case)
+    assert_done(response, case)
     written = db.session.scalars(
         select(AuditEvent).where(AuditEvent.id > start).order_by(AuditEvent.id)
     ).all()
-    if POSTS[endpoint][0]:
+    if CASES[case][0]:
         assert written[0].action == "signin.succeeded"  # the client's own sign-in
         written = written[1:]
     changes = [event for event in written if event.action not in NOT_A_CHANGE]
-    assert changes, f"{endpoint} answered {response.status_code} and wrote no audit row"
+    assert changes, f"{case} answered {response.status_code} and wrote no audit row"
     assert {event.actor_id for event in changes} == {world["people"][who].id}

@@ -18,7 +18,7 @@ import time_machine
 from nqsw_visits.extensions import db
 from tests.conftest import PG_URL, _empty_postgres
 from tests.factories import FROZEN_AT
-from tests.http.changes import POSTS, build_world
+from tests.http.changes import CASES, build_world
 from tests.http.hostile import flask_forms, form_field_names
 from tests.http.test_audit_every_change import assert_done, post_as
 
@@ -138,22 +138,22 @@ def differences(plain: dict, hostile: dict) -> dict:
     return found
 
 
-def run(app, endpoint: str, with_extras: bool) -> dict:
-    """Build the world, post the endpoint's form (with the extras or not); the database after."""
+def run(app, case: str, with_extras: bool) -> dict:
+    """Build the world, post the case's form (with the extras or not); the database after."""
     world = build_world()
-    extras = extra_fields(POSTS[endpoint][2](world), world) if with_extras else {}
+    extras = extra_fields(CASES[case][2](world), world) if with_extras else {}
     if with_extras:
         assert {"status", "nqsw_id", "mentor_id", "author_id", "created_at", "id"} <= set(extras)
-    assert_done(post_as(app, world, endpoint, extras), endpoint)
+    assert_done(post_as(app, world, case, extras), case)
     return snapshot()
 
 
-@pytest.mark.parametrize("endpoint", sorted(POSTS))
-def test_extra_fields_change_nothing_stored(app, schema, database_url, endpoint):
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_extra_fields_change_nothing_stored(app, schema, database_url, case):
     with time_machine.travel(FROZEN_AT, tick=False):
-        plain = run(app, endpoint, with_extras=False)
+        plain = run(app, case, with_extras=False)
         _reset(app, schema, database_url)
-        hostile = run(app, endpoint, with_extras=True)
+        hostile = run(app, case, with_extras=True)
     assert differences(plain, hostile) == {}
 
 
