@@ -1,31 +1,18 @@
 """Who may see or change a mentoring agreement: its three people, and no one else."""
 
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import User
 from ..security import not_found_unless
 from . import queries, rules
-from .models import AgreementGoal, AgreementVersion, MentoringAgreement
+from .models import MentoringAgreement
 
 
 def _load(agreement_id: int, cases: bool) -> MentoringAgreement | None:
-    agreement = db.session.get(
-        MentoringAgreement,
-        agreement_id,
-        options=[
-            *([selectinload(MentoringAgreement.focus_cases)] if cases else []),
-            joinedload(MentoringAgreement.nqsw).lazyload(User.role_rows),
-            selectinload(MentoringAgreement.versions).selectinload(AgreementVersion.confirmations),
-            selectinload(MentoringAgreement.goals).selectinload(AgreementGoal.standard),
-            selectinload(MentoringAgreement.goals).selectinload(AgreementGoal.ratings),
-            selectinload(MentoringAgreement.reviews),
-        ],
+    return db.session.get(
+        MentoringAgreement, agreement_id, options=queries.agreement_options(cases)
     )
-    if agreement is not None:
-        agreement.people_loaded = queries.load_people([agreement])
-    return agreement
 
 
 def is_party(user: User, agreement: MentoringAgreement) -> bool:

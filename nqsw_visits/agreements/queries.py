@@ -9,7 +9,7 @@ from ..extensions import db
 from ..models import MentorAssignment, Role, TeamManager, User, UserRole
 from ..models_availability import BankHoliday
 from ..visit_requests.focus_cases import FocusChoice
-from .models import AgreementVersion, MentoringAgreement
+from .models import AgreementGoal, AgreementVersion, MentoringAgreement
 
 
 def _latest_versions():
@@ -56,6 +56,28 @@ def agreements_of(user: User):
         )
         .order_by(MentoringAgreement.ended_on.is_not(None), MentoringAgreement.id.desc())
     )
+
+
+def _person(path):
+    return path.lazyload(User.role_rows)
+
+
+def agreement_options(cases: bool) -> list:
+    """Loaders for one agreement's pages: a query per part, each version's people and
+    confirmations and each goal's standard and ratings joined in, whatever the history."""
+    versions = selectinload(MentoringAgreement.versions)
+    goals = selectinload(MentoringAgreement.goals)
+    return [
+        *([selectinload(MentoringAgreement.focus_cases)] if cases else []),
+        _person(joinedload(MentoringAgreement.nqsw)),
+        versions.joinedload(AgreementVersion.confirmations),
+        _person(versions.joinedload(AgreementVersion.mentor)),
+        _person(versions.joinedload(AgreementVersion.manager)),
+        _person(versions.joinedload(AgreementVersion.created_by)),
+        goals.joinedload(AgreementGoal.standard),
+        goals.joinedload(AgreementGoal.ratings),
+        selectinload(MentoringAgreement.reviews),
+    ]
 
 
 def load_people(agreements) -> list[User]:

@@ -9,11 +9,21 @@ from sqlalchemy import func, select
 
 from nqsw_visits import calendars, clock
 from nqsw_visits.admin import activity
+from nqsw_visits.agreements.models import (
+    AgreementConfirmation,
+    AgreementGoal,
+    AgreementReview,
+    AgreementVersion,
+    FocusCase,
+    GoalRating,
+    MentoringAgreement,
+)
 from nqsw_visits.extensions import db
 from nqsw_visits.models import AuditEvent, Role, User, UserRole
 from nqsw_visits.models_observations import Addendum, AgreedAction, Observation, Standard
 from nqsw_visits.models_requests import Notification, SupportRequest
 from nqsw_visits.observations.progress import PORTFOLIO_PER_PAGE
+from nqsw_visits.one_to_ones.models import OneToOne, SessionAction
 from nqsw_visits.services.tokens import hash_token
 from nqsw_visits.visit_requests.answering import WAITING_PER_PAGE
 from tests.factories import assign_mentor, make_manager_of, make_team, make_user
@@ -34,14 +44,127 @@ def world(app):
     assign_mentor(nqsw, mentor)
     mentor.calendar_token_hash = hash_token(FEED_TOKEN)
     db.session.commit()
+    people = {"team": team, "manager": manager, "mentor": mentor, "nqsw": nqsw}
+    now = clock.now().replace(minute=0, second=0, microsecond=0)
+    agreement = _agreement(people, nqsw, months_ago=13)
+    db.session.flush()
+    for months, confirmed in ((3, True), (6, True), (12, False)):
+        _review(agreement, people, months, now - timedelta(days=400 - 31 * months), confirmed)
+    # The session whose page carries the open actions of every earlier one.
+    session = _session(agreement, now - timedelta(days=1), "held")
+    db.session.commit()
     return {
-        "team": team,
-        "manager": manager,
-        "mentor": mentor,
-        "nqsw": nqsw,
+        **people,
         "admin": make_user(Role.ADMIN, name="Admin"),
+        "agreement": agreement,
+        "session": session,
         "grown": 0,
     }
+
+
+def _agreement(people, nqsw, months_ago: int, ended: bool = False) -> MentoringAgreement:
+    """An agreement of the NQSW with the mentor and manager, confirmed by all three."""
+    started = clock.now() - timedelta(days=31 * months_ago)
+    agreement = MentoringAgreement(
+        nqsw_id=nqsw.id,
+        started_by_id=people["manager"].id,
+        created_at=started,
+        ended_on=clock.today() - timedelta(days=7) if ended else None,
+        focus_cases=[
+            FocusCase(case_reference="CR-7001", support_level="accompany", added_in=1),
+            FocusCase(case_reference="CR-7002", support_level="talk_through", added_in=1),
+        ],
+        goals=[
+            AgreementGoal(
+                description="Plan visits",
+                added_in=1,
+                standard=db.session.scalars(select(Standard).limit(1)).first(),
+            )
+        ],
+    )
+    db.session.add(agreement)
+    _version(agreement, people, 1, started)
+    return agreement
+
+
+def _version(agreement, people, number: int, at) -> None:
+    nqsw_id = agreement.nqsw_id or agreement.nqsw.id
+    agreement.versions.append(
+        AgreementVersion(
+            number=number,
+            mentor_id=people["mentor"].id,
+            manager_id=people["manager"].id,
+            starts_on=(clock.now() - timedelta(days=31 * 13)).date() if number > 1 else at.date(),
+            what_changed=f"Change {number}",
+            created_by_id=people["mentor"].id,
+            created_at=at,
+            confirmations=[
+                AgreementConfirmation(person_id=person, confirmed_at=at)
+                for person in (nqsw_id, people["mentor"].id, people["manager"].id)
+            ],
+        )
+    )
+
+
+def _review(agreement, people, months: int, at, confirmed: bool) -> None:
+    agreement.reviews.append(
+        AgreementReview(
+            months=months,
+            progress="Steady progress",
+            written_by_id=people["mentor"].id,
+            written_at=at,
+            nqsw_view="I agree",
+            nqsw_added_at=at,
+            confirmed_by_id=people["manager"].id if confirmed else None,
+            confirmed_at=at if confirmed else None,
+        )
+    )
+    for goal in agreement.goals:
+        goal.ratings.append(GoalRating(point=months, rating=3, rated_at=at))
+
+
+def _session(agreement, starts, status: str, action: bool = False) -> OneToOne:
+    version = agreement.versions[0]
+    session = OneToOne(
+        agreement_id=agreement.id,
+        mentor_id=version.mentor_id,
+        nqsw_id=agreement.nqsw_id,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        status=status,
+        booked_by_id=version.mentor_id,
+        talked_about="The focus case" if status == "held" else "",
+        written_by_id=version.mentor_id if status == "held" else None,
+        written_at=starts + timedelta(hours=2) if status == "held" else None,
+    )
+    db.session.add(session)
+    db.session.flush()
+    if action:
+        db.session.add(
+            SessionAction(
+                session_id=session.id,
+                agreement_id=agreement.id,
+                description="Read the plan again",
+                owner_id=agreement.nqsw_id,
+                created_by_id=version.mentor_id,
+            )
+        )
+    return session
+
+
+def _grow_programme(world, number: int, now, colleague: User) -> None:
+    """A change, a focus-case request, two one-to-ones and an action on the NQSW's agreement;
+    an ended agreement of the NQSW's; a colleague's agreement with a review to confirm."""
+    agreement = world["agreement"]
+    _version(agreement, world, len(agreement.versions) + 1, now - timedelta(days=number))
+    asked = _request(world, now - timedelta(days=number, hours=9), "completed")
+    asked.focus_case_id = agreement.focus_cases[number % 2].id
+    _session(agreement, now - timedelta(weeks=number, days=1), "held", action=True)
+    _session(agreement, now + timedelta(weeks=number, hours=3), "booked")
+    _agreement(world, world["nqsw"], months_ago=20, ended=True)
+    theirs = _agreement(world, colleague, months_ago=4)
+    db.session.flush()
+    _review(theirs, world, 3, now - timedelta(days=20), confirmed=False)
 
 
 def _request(world, starts, status, hours=1):
@@ -112,16 +235,17 @@ def grow(world, how_many: int) -> None:
         kept.mentor_signed_at = kept.nqsw_signed_at = kept.locked_at = done
         for person in ("nqsw", "mentor", "manager", "admin"):
             db.session.add(Notification(user_id=world[person].id, message=f"Change {number}"))
-        db.session.add(
-            User(
-                email=f"colleague{number}@example.org",
-                display_name=f"Colleague {number:04d}",
-                password_hash=password,
-                team=world["team"],
-                role_rows=[UserRole(role=Role.NQSW.value)],
-            )
+        colleague = User(
+            email=f"colleague{number}@example.org",
+            display_name=f"Colleague {number:04d}",
+            password_hash=password,
+            team=world["team"],
+            role_rows=[UserRole(role=Role.NQSW.value)],
         )
+        db.session.add(colleague)
         db.session.add(AuditEvent(action="user.created", actor_id=world["admin"].id))
+        db.session.flush()
+        _grow_programme(world, number, now, colleague)
     db.session.commit()
 
 
@@ -143,6 +267,18 @@ PAGES = [
     ("admin", "/admin/people?status=all&role=nqsw&q=colleague"),
     ("admin", "/admin/activity"),
     (None, f"/calendar/{FEED_TOKEN}.ics"),
+    ("nqsw", "/agreements"),
+    ("mentor", "/agreements"),
+    ("manager", "/agreements"),
+    ("mentor", "/agreements/{agreement}"),
+    ("nqsw", "/agreements/{agreement}"),
+    ("mentor", "/agreements/{agreement}/versions/1"),
+    ("manager", "/agreements/{agreement}/reviews/12"),
+    ("nqsw", "/agreements/{agreement}/reviews/3"),
+    ("nqsw", "/agreements/{agreement}/ratings"),
+    ("mentor", "/agreements/{agreement}/one-to-ones"),
+    ("nqsw", "/one-to-ones/{session}"),
+    ("mentor", "/one-to-ones/{session}"),
 ]
 
 
@@ -155,11 +291,17 @@ def measure(client, count_queries, url: str) -> tuple[int, int, list[str]]:
     return counter.count, len(response.data), counter.statements
 
 
+def _url(world, path: str) -> str:
+    return path.format(
+        nqsw=world["nqsw"].id, agreement=world["agreement"].id, session=world["session"].id
+    )
+
+
 @pytest.mark.parametrize(("who", "path"), PAGES)
 def test_queries_stay_the_same_at_ten_times_the_data(
     world, client, client_for, count_queries, who, path
 ):
-    url = path.format(nqsw=world["nqsw"].id)
+    url = _url(world, path)
     browser = client_for(world[who]) if who else client
     grow(world, N)
     few, small, _ = measure(browser, count_queries, url)
@@ -187,11 +329,15 @@ def test_queries_stay_the_same_at_ten_times_the_data(
         ("mentor", "/mentoring/to-sign", r"/observations/\d+", 25),
         ("nqsw", "/people/{nqsw}/progress", r"/observations/\d+", 20),
         ("manager", "/planned-support?weeks=8", r"/requests/\d+\"", 50),
+        ("mentor", "/agreements", r'href="/agreements/\d+"', 20),
+        ("nqsw", "/agreements", r'href="/agreements/\d+"', 20),
+        ("nqsw", "/agreements/{agreement}/one-to-ones", r'href="/one-to-ones/\d+"', 20),
+        ("nqsw", "/one-to-ones/{session}", r"/one-to-ones/\d+/actions/\d+/done", 10),
     ],
 )
 def test_a_page_holds_a_page_and_links_to_the_next(world, client_for, who, path, pattern, per_page):
     grow(world, 10 * N)
-    page = client_for(world[who]).get(path.format(nqsw=world["nqsw"].id)).get_data(as_text=True)
+    page = client_for(world[who]).get(_url(world, path)).get_data(as_text=True)
     assert len(re.findall(pattern, page)) == per_page
     # The home pages show the first few and link to the rest; other lists have page links.
     assert "See all 60" in page if path == "/mentoring" else 'class="govuk-pagination' in page
@@ -203,7 +349,7 @@ def test_a_page_number_out_of_range_gives_the_first_or_last_page(world, client_f
     client = client_for(world["nqsw"])
     response = client.get(f"/requests?page={page}")
     assert response.status_code == 200
-    last = 10 * N * 5 // 20  # five requests a round, 20 to a page
+    last = 10 * N * 6 // 20  # six requests a round, 20 to a page
     expected = last if page.isdigit() and int(page) >= last else 1
     assert f'aria-label="Page {expected}" aria-current="page"' in response.get_data(as_text=True)
 
@@ -235,11 +381,17 @@ def test_the_feed_covers_a_fortnight_back_to_twelve_months_ahead_and_says_so(wor
             SupportRequest.status.in_(calendars.IN_FEED),
         )
     )
-    assert (
-        body.count("BEGIN:VEVENT")
-        == inside
-        < db.session.scalar(select(func.count()).select_from(SupportRequest))
+    inside += db.session.scalar(  # the mentor's one-to-ones in the window come too
+        select(func.count())
+        .select_from(OneToOne)
+        .where(
+            OneToOne.ends_at >= now - timedelta(days=14),
+            OneToOne.starts_at < now + timedelta(days=365),
+            OneToOne.status.in_(("booked", "held")),
+        )
     )
+    everything = db.session.scalar(select(func.count()).select_from(SupportRequest))
+    assert body.count("BEGIN:VEVENT") == inside < everything
     unfolded = body.replace("\r\n ", "")  # iCalendar folds long lines
     window = "accompaniments and one-to-ones from 14 days ago to twelve months"
     assert f"X-WR-CALDESC:Your Alongside {window}" in unfolded
@@ -325,3 +477,34 @@ def test_activity_counts_only_a_few_pages_ahead_and_finds_the_end_past_it(
     last = -(-total // activity.EVENTS_PER_PAGE)
     assert f'aria-label="Page {last}" aria-current="page"' in past
     assert f"of {total} events" in past and "more than" not in past
+
+
+def test_carried_actions_come_ten_at_a_time_and_a_later_mentor_sees_only_shared_ones(
+    world, client_for
+):
+    grow(world, 2 * N)  # an open action on each of 12 earlier one-to-ones
+    done = r"/one-to-ones/\d+/actions/\d+/done"
+    url = _url(world, "/one-to-ones/{session}")
+    client = client_for(world["nqsw"])
+    first = client.get(url).get_data(as_text=True)
+    assert len(re.findall(done, first)) == 10
+    assert "Showing 1 to 10 of 12 open actions" in first
+    assert f'href="{url}?carried=2"' in first
+    second = client.get(f"{url}?carried=2").get_data(as_text=True)
+    assert len(re.findall(done, second)) == 2
+    # A new mentor takes over: they read only the records the NQSW shared onward.
+    later = make_user(Role.MENTOR, team=world["team"], name="Later Mentor")
+    agreement = world["agreement"]
+    _version(agreement, {**world, "mentor": later}, len(agreement.versions) + 1, clock.now())
+    earlier = db.session.scalars(
+        select(OneToOne)
+        .where(OneToOne.agreement_id == agreement.id, OneToOne.id != world["session"].id)
+        .order_by(OneToOne.starts_at)
+    ).all()
+    for session in [world["session"], *earlier[::3]]:
+        session.shared_onward = True
+    db.session.commit()
+    shared = sum(bool(s.actions) and s.shared_onward for s in earlier)
+    page = client_for(later).get(url).get_data(as_text=True)
+    assert 0 < shared < 10
+    assert len(re.findall(done, page)) == shared
