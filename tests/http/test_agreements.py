@@ -1,5 +1,6 @@
 """Mentoring agreements over HTTP: start, confirm by all three, change, read old versions, end."""
 
+import logging
 from dataclasses import replace
 from datetime import date, time
 
@@ -15,7 +16,7 @@ from nqsw_visits.models import AuditEvent, Role
 from nqsw_visits.models_requests import Notification, OutboxEmail, SupportRequest
 from nqsw_visits.services import availability_store
 from tests.factories import make_manager_of, make_team, make_team_with_people, make_user
-from tests.http.test_requests import ask_form
+from tests.http.test_requests import ask_form, refusals
 
 START = {
     "starts_on": ["18", "1", "2027"],
@@ -304,3 +305,36 @@ def test_a_new_practice_manager_sees_it_at_once_and_takes_it_over(team, client_f
     outsider = make_user(Role.PRACTICE_MANAGER)
     db.session.commit()
     assert client_for(outsider).post(f"/agreements/{agreement_id}/take-over").status_code == 404
+
+
+# Denials are logged -----------------------------------------------------------------------
+
+AGREEMENT_OUTSIDERS = [
+    ("other_nqsw", "get", "", None),
+    ("other_nqsw", "get", "/versions/1", None),
+    ("other_nqsw", "get", "/reviews/3", None),
+    ("other_nqsw", "post", "/reviews/3", {"view": "Not mine"}),
+    ("other_mentor", "get", "", None),
+    ("other_mentor", "get", "/versions/1", None),
+    ("other_mentor", "get", "/reviews/3", None),
+    ("other_mentor", "post", "/confirm", {"version": "1"}),
+]
+
+
+@pytest.mark.parametrize(("who", "method", "suffix", "data"), AGREEMENT_OUTSIDERS)
+def test_another_persons_agreement_is_not_found_and_logged(
+    team, client_for, caplog, who, method, suffix, data
+):
+    """An agreement, its versions and reviews: 404 to anyone else, and the refusal logged."""
+    agreement_id = started(team, client_for)
+    outsider = {"other_nqsw": team["nqsws"][1], "other_mentor": team["mentors"][1]}[who]
+    audited = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    with caplog.at_level(logging.WARNING):
+        response = getattr(client_for(outsider), method)(
+            f"/agreements/{agreement_id}{suffix}", data=data
+        )
+    assert response.status_code == 404
+    assert team["nqsws"][0].display_name not in response.get_data(as_text=True)
+    said = " ".join(refusals(caplog))
+    assert f"user {outsider.id} asked for agreement {agreement_id}" in said
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == audited + 1

@@ -1,6 +1,7 @@
 """One-to-ones over HTTP: booking a series on the mentor's diary, the private record,
 actions carried forward, cancelling, missed sessions, and who may see what."""
 
+import logging
 import re
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
@@ -22,7 +23,7 @@ from nqsw_visits.one_to_ones.models import OneToOne, SessionAction
 from nqsw_visits.services import availability_store, scheduling
 from tests.conftest import sign_in
 from tests.factories import make_team_with_people, make_user
-from tests.http.test_requests import open_diary
+from tests.http.test_requests import open_diary, refusals
 
 MONDAY = date(2027, 3, 15)  # every two weeks from here meets Easter Monday, 29 March 2027
 
@@ -422,3 +423,37 @@ def test_the_feed_has_the_one_to_ones_going_ahead_and_drops_a_cancelled_one(app,
     assert _feed_uids(app, client_for(world["manager"])) == []
     page = nqsw.get(f"/one-to-ones/{sessions[0].id}").get_data(as_text=True)
     assert f"/one-to-ones/{sessions[0].id}.ics" not in page
+
+
+# Denials are logged -----------------------------------------------------------------------
+
+SESSION_OUTSIDERS = [
+    ("other_nqsw", "get", "", None),
+    ("other_nqsw", "get", ".ics", None),
+    ("other_nqsw", "post", "/record", {"talked_about": "Not mine"}),
+    ("stranger", "get", "", None),
+    ("stranger", "get", ".ics", None),
+    ("stranger", "post", "/cancel", {"reason": "Not mine"}),
+]
+
+
+@pytest.mark.parametrize(("who", "method", "suffix", "data"), SESSION_OUTSIDERS)
+def test_another_persons_one_to_one_is_not_found_and_logged(
+    world, client_for, caplog, who, method, suffix, data
+):
+    """A session and its calendar file: 404 to anyone else, the refusal logged, nothing kept."""
+    session = _booked(world, client_for)[0]
+    outsider = world["nqsws"][1] if who == "other_nqsw" else make_user(Role.MENTOR)
+    db.session.commit()
+    audited = _count(AuditEvent)
+    with caplog.at_level(logging.WARNING):
+        response = getattr(client_for(outsider), method)(
+            f"/one-to-ones/{session.id}{suffix}", data=data
+        )
+    assert response.status_code == 404
+    assert world["nqsw"].display_name not in response.get_data(as_text=True)
+    said = " ".join(refusals(caplog))
+    assert f"user {outsider.id} asked for one-to-one {session.id}" in said
+    assert _count(AuditEvent) == audited + 1  # the outsider's sign-in, nothing else
+    db.session.expire_all()
+    assert db.session.get(OneToOne, session.id).status == "booked"
