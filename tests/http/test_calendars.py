@@ -8,12 +8,16 @@ import pytest
 from icalendar import Calendar
 
 from nqsw_visits import clock
+from nqsw_visits.agreements import rules as agreement_rules
+from nqsw_visits.agreements.models import SupportLevel
 from nqsw_visits.extensions import db
 from nqsw_visits.models import Role
 from nqsw_visits.models_requests import RequestKind
+from nqsw_visits.one_to_ones.models import OneToOne
 from nqsw_visits.services import availability_store, scheduling
 from tests.conftest import sign_in
-from tests.factories import assign_mentor, make_user
+from tests.factories import assign_mentor, make_manager_of, make_team, make_user
+from tests.http.test_stored_markup import assert_calendar
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -152,3 +156,34 @@ def test_the_feed_shows_what_goes_ahead_with_names_escaped_and_lines_folded(app,
     assert agreed["DESCRIPTION"].endswith(f"/requests/{booked['request'].id}")
     assert "STATUS" not in agreed and asked["STATUS"] == "TENTATIVE"
     assert "CR-777" not in response.get_data(as_text=True)
+
+
+def test_a_one_to_ones_calendar_file_keeps_odd_names_to_their_own_lines(app, client):
+    """Commas, semicolons, backslashes and a line break in a name stay inside the summary."""
+    team = make_team()
+    mentor = make_user(Role.MENTOR, name="Grace Mensah")
+    nqsw = make_user(Role.NQSW, name="Amira Hassan", team=team)
+    manager = make_user(Role.PRACTICE_MANAGER)
+    make_manager_of(team, manager)
+    assign_mentor(nqsw, mentor)
+    mentor.display_name = "Ó Súilleabháin, Senior; Lead \\ Mentor\r\nATTENDEE:evil@example.org"
+    case = agreement_rules.NewFocusCase("CR-780", "Plan a visit", SupportLevel.ACCOMPANY)
+    terms = agreement_rules.Terms(mentor, manager, clock.today(), new_focus_cases=[case])
+    agreement = agreement_rules.start(manager, nqsw, terms, clock.now())
+    starts = datetime(2027, 3, 2, 10, tzinfo=LONDON)
+    session = OneToOne(
+        agreement_id=agreement.id,
+        mentor_id=mentor.id,
+        nqsw_id=nqsw.id,
+        starts_at=starts,
+        ends_at=starts.replace(hour=11),
+        booked_by_id=mentor.id,
+    )
+    db.session.add(session)
+    db.session.commit()
+    sign_in(client, nqsw)
+    for path in (f"/one-to-ones/{session.id}.ics", feed_path(client)):
+        response = app.test_client().get(path) if "/calendar/" in path else client.get(path)
+        assert response.status_code == 200, path
+        summaries = assert_calendar(response.data, path)
+        assert any("Ó Súilleabháin, Senior; Lead \\ Mentor" in s for s in summaries), summaries

@@ -173,6 +173,12 @@ def test_calendar_files_and_feeds_keep_names_as_text(world):
             if answer.status_code == 200:
                 (summary,) = assert_calendar(answer.data, f"request {request_id} as {role}")
                 assert other in summary or probe("mentor2") in summary
+        assert len(world.ids["session_id"]) >= 4  # booked, cancelled, held and missed
+        for session_id in world.ids["session_id"]:
+            answer = client.get(f"/one-to-ones/{session_id}.ics")
+            assert answer.status_code == 200, session_id
+            (summary,) = assert_calendar(answer.data, f"one-to-one {session_id} as {role}")
+            assert other in summary
         page = client.post("/account/calendar").get_data(as_text=True)
         address = re.search(r"https?://[^/\s\"<]+(/calendar/[^\"<\s]+\.ics)", page).group(1)
         feed = world.app.test_client().get(address)
