@@ -56,10 +56,16 @@ def pages(url: str) -> list[Page]:
             n=nqsw, m=mentor,
         )  # fmt: skip
         team = _one(conn, "SELECT team_id FROM team_managers WHERE user_id = :u", u=ids["manager"])
+        programme = _programme(conn, mentor, nqsw)
     engine.dispose()
     day = date.today() + timedelta(days=21)
     day += timedelta(days=(7 - day.weekday()) % 7)  # a Monday three weeks or so ahead
     free = f"date={day.isoformat()}&start=10:00&end=11:00&kind=home_visit"
+    check = (
+        f"mentor={mentor}&kind=home_visit&day={day.day}&day={day.month}&day={day.year}"
+        "&starts=10:00&ends=11:00"
+    )
+    agreement, session = programme["agreement"], programme["session"]
     return [
         Page(None, "sign-in", "/sign-in"),
         Page("nqsw", "NQSW home", "/my-support"),
@@ -92,4 +98,61 @@ def pages(url: str) -> list[Page]:
         Page("admin", "admin teams", "/admin/teams"),
         Page("admin", "admin team", f"/admin/teams/{team}"),
         Page("admin", "admin activity", "/admin/activity"),
+        Page("nqsw", "ask check (fragment)", f"/requests/new/check?{check}", True),
+        Page("nqsw", "calendar settings", "/account/calendar"),
+        Page("nqsw", "ratings", f"/agreements/{programme['own']}/ratings"),
+        Page("mentor", "to write", "/mentoring/to-write"),
+        Page("mentor", "to sign", "/mentoring/to-sign"),
+        Page("mentor", "observation form", f"/requests/{programme['to_write']}/observation"),
+        Page("mentor", "agreements", "/agreements"),
+        Page("mentor", "agreement", f"/agreements/{agreement}"),
+        Page("mentor", "agreement version", f"/agreements/{agreement}/versions/1"),
+        Page("mentor", "review", f"/agreements/{agreement}/reviews/{programme['months']}"),
+        Page("mentor", "one-to-ones", f"/agreements/{agreement}/one-to-ones"),
+        Page("mentor", "one-to-one", f"/one-to-ones/{session}"),
+        Page("mentor", "book one-to-ones", f"/agreements/{agreement}/one-to-ones/new"),
+        Page("mentor", "one-to-one .ics", f"/one-to-ones/{session}.ics"),
+        Page("manager", "planned support (fragment)", "/planned-support", True),
+        Page("manager", "agreements (manager)", "/agreements"),
     ]
+
+
+def _programme(conn, mentor: int, nqsw: int) -> dict:
+    """The mentor's busiest agreement in force, its latest held one-to-one and a written
+    review; the NQSW's own agreement; a completed request of theirs still to write up."""
+    agreement = _one(
+        conn,
+        "SELECT a.id FROM mentoring_agreements a WHERE a.ended_on IS NULL AND a.id IN "
+        "(SELECT agreement_id FROM agreement_versions WHERE mentor_id = :m) "
+        "ORDER BY (SELECT count(*) FROM one_to_ones o WHERE o.agreement_id = a.id) DESC, "
+        "a.id LIMIT 1",
+        m=mentor,
+    )
+    return {
+        "agreement": agreement,
+        "session": _one(
+            conn,
+            "SELECT id FROM one_to_ones WHERE agreement_id = :a AND kind = 'one_to_one' "
+            "ORDER BY status = 'held' DESC, starts_at DESC LIMIT 1",
+            a=agreement,
+        ),
+        "months": _one(
+            conn,
+            "SELECT months FROM agreement_reviews WHERE agreement_id = :a "
+            "ORDER BY confirmed_at IS NULL, months DESC LIMIT 1",
+            a=agreement,
+        )
+        or 3,
+        "own": _one(
+            conn,
+            "SELECT id FROM mentoring_agreements WHERE nqsw_id = :n AND ended_on IS NULL",
+            n=nqsw,
+        ),
+        "to_write": _one(
+            conn,
+            "SELECT r.id FROM support_requests r LEFT JOIN observations o "
+            "ON o.request_id = r.id WHERE r.mentor_id = :m AND r.status = 'completed' "
+            "AND o.locked_at IS NULL ORDER BY r.starts_at DESC LIMIT 1",
+            m=mentor,
+        ),
+    }
