@@ -17,6 +17,7 @@ from nqsw_visits.models import AuditEvent, Role, User, UserRole
 from nqsw_visits.models_availability import ExceptionKind
 from nqsw_visits.models_requests import RequestKind
 from nqsw_visits.one_to_ones import rules as one_to_ones
+from nqsw_visits.one_to_ones import start_meeting
 from nqsw_visits.one_to_ones.models import OneToOne
 from nqsw_visits.services import availability_store, observations, scheduling
 from tests.conftest import sign_in
@@ -171,6 +172,7 @@ def world() -> dict:
     carried = one_to_ones.add_action(
         people[MENTOR], held, "Read the guide", people[NQSW], None, clock.now()
     )
+    meeting = _start_meeting(people, agreement)
     db.session.commit()
     ids = {
         "session_id": session.id,
@@ -180,6 +182,8 @@ def world() -> dict:
         "observation_id": observation.id,
         "action_id": agreed.id,
         "one_to_ones.action_done.action_id": carried.id,
+        "one_to_ones.start_meeting_cancel.session_id": meeting.id,
+        "one_to_ones.start_meeting_calendar.session_id": meeting.id,
         "exception_id": away.id,
         "nqsw_id": people[NQSW].id,
         "request_id": asked.id,
@@ -229,6 +233,17 @@ def _agreement(people: dict, today):
     at = agreement_reviews.point_of(agreement, 3, frozenset(), today)
     agreement_reviews.write(people[MENTOR], agreement, at, "Good", "More", today, clock.now())
     return agreement
+
+
+def _start_meeting(people: dict, agreement) -> OneToOne:
+    """The agreement's start meeting, booked by the manager on the Monday after next."""
+    today = clock.today()
+    monday = today + timedelta(days=14 - today.weekday())
+    london = ZoneInfo("Europe/London")
+    starts = datetime.combine(monday, time(10), tzinfo=london)
+    return start_meeting.book(
+        people[MANAGER], agreement, starts, starts + timedelta(hours=1), london, clock.now()
+    )
 
 
 def _session(people: dict, agreement, days: int) -> OneToOne:
