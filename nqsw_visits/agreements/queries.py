@@ -132,6 +132,7 @@ def without_agreement(user: User) -> list[User]:
     return list(
         db.session.scalars(
             select(User)
+            .options(lazyload(User.role_rows))  # names only: no query for their roles
             .where(
                 User.active,
                 User.id.in_(is_nqsw),
