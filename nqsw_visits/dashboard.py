@@ -84,8 +84,19 @@ def to_sign():
 @role_required(Role.PRACTICE_MANAGER)
 def manager():
     """A practice manager's home: their teams and who is going without."""
+    to_do = agreement_todo.to_do(current_user, clock.today())
     return render_template(
         "dashboard/manager.html",
         teams=overview.managed_teams(current_user),
-        agreement_to_do=agreement_todo.to_do(current_user, clock.today()),
+        agreement_to_do=to_do,
+        review_tags=_review_tags(to_do),
     )
+
+
+def _review_tags(to_do) -> dict[int, str]:
+    """Each NQSW with a review due or overdue: "overdue" where any one is."""
+    tags = {}
+    for item in to_do:
+        if item.review in ("due", "overdue") and tags.get(item.nqsw_id) != "overdue":
+            tags[item.nqsw_id] = item.review
+    return tags

@@ -16,12 +16,12 @@ def _load(agreement_id: int, cases: bool) -> MentoringAgreement | None:
 
 
 def is_party(user: User, agreement: MentoringAgreement) -> bool:
-    """The NQSW, the mentor or manager of the newest version or the one in force, or the
-    NQSW's practice manager now."""
+    """The NQSW, the mentor of the newest version or the one in force, or the NQSW's
+    practice manager now: a manager who no longer manages the NQSW loses the agreement."""
     if user.id == agreement.nqsw_id:
         return True
     versions = {rules.latest(agreement), rules.in_force(agreement)} - {None}
-    if any(user.id in (v.mentor_id, v.manager_id) for v in versions):
+    if any(user.id == v.mentor_id for v in versions):
         return True
     # A new practice manager sees the agreement from their first day, to take it over.
     return rules.manages(user, agreement.nqsw)

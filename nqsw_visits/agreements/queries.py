@@ -31,16 +31,15 @@ def _latest_versions():
 
 
 def mine(user: User):
-    """Agreements a person is in: as the NQSW, in the newest version, or as the NQSW's manager."""
+    """Agreements a person is in: as the NQSW, the mentor of the newest version, or the
+    NQSW's practice manager now (not a manager they had before)."""
     latest = _latest_versions().subquery()
-    as_mentor_or_manager = select(latest.c.agreement_id).where(
-        or_(latest.c.mentor_id == user.id, latest.c.manager_id == user.id)
-    )
+    as_mentor = select(latest.c.agreement_id).where(latest.c.mentor_id == user.id)
     teams = select(TeamManager.team_id).where(TeamManager.user_id == user.id)
     in_my_teams = select(User.id).where(User.team_id.in_(teams))
     return or_(
         MentoringAgreement.nqsw_id == user.id,
-        MentoringAgreement.id.in_(as_mentor_or_manager),
+        MentoringAgreement.id.in_(as_mentor),
         MentoringAgreement.nqsw_id.in_(in_my_teams),
     )
 

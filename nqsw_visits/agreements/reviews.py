@@ -11,6 +11,7 @@ from .rules import (
     AgreementError,
     ReviewPoint,
     in_force,
+    managers_of,
     manages,
     review_points,
     save_or_conflict,
@@ -104,6 +105,12 @@ def add_view(actor: User, agreement, review: AgreementReview, view: str, ratings
     review.nqsw_view, review.nqsw_added_at = view.strip(), now
     rate(actor, agreement, review.months, ratings, now)
     audit.record("agreement.review_viewed", actor=actor, obj=agreement, months=review.months)
+    for manager in managers_of(agreement.nqsw):
+        notify.notify(
+            manager,
+            f"{actor.display_name} added their view to a review: it is ready for you to confirm",
+            link=f"/agreements/{agreement.id}/reviews/{review.months}",
+        )
 
 
 def rate(actor: User, agreement, point: int, ratings: dict[int, int], now: datetime) -> None:
@@ -133,8 +140,8 @@ def rate_at_start(actor: User, agreement, ratings: dict[int, int], now: datetime
 
 def confirm(actor: User, agreement, review: AgreementReview, now: datetime) -> None:
     """The practice manager confirms the review once the NQSW has added their view."""
-    version = in_force(agreement)
-    if actor.id != version.manager_id and not manages(actor, agreement.nqsw):
+    # The NQSW's practice manager now, not one they had when the version was agreed.
+    if not manages(actor, agreement.nqsw):
         raise AgreementError("Only the NQSW's practice manager confirms a review", status=403)
     if review.nqsw_added_at is None:
         raise AgreementError("The NQSW has not added their view yet", status=409)

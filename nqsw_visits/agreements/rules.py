@@ -140,6 +140,20 @@ def manages(manager: User, nqsw: User) -> bool:
     return bool(found)
 
 
+def managers_of(nqsw: User) -> list[User]:
+    """The practice managers of the NQSW's team now."""
+    if nqsw.team_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(TeamManager, TeamManager.user_id == User.id)
+            .where(TeamManager.team_id == nqsw.team_id, User.active)
+            .order_by(User.id)
+        )
+    )
+
+
 def may_start(actor: User, nqsw: User) -> bool:
     """A mentor of the NQSW, or the practice manager of their team, may start an agreement."""
     if not nqsw.has_role(Role.NQSW) or not nqsw.active:

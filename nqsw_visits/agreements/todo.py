@@ -1,5 +1,6 @@
-"""What each person has to do on their mentoring agreements, for their home page: two queries."""
+"""What each person has to do on their mentoring agreements, for their home page: three queries."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -7,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import User
+from ..models import Role, TeamManager, User
 from .models import AgreementVersion, MentoringAgreement
 from .queries import holidays_between, mine
 from .reviews import points
@@ -18,11 +19,13 @@ MOST = 50  # open agreements looked at; a mentor or manager has far fewer
 
 @dataclass(frozen=True)
 class ToDo:
-    """One thing to do, with the page to do it on."""
+    """One thing to do, with the page to do it on; a review's item names its NQSW and state."""
 
     text: str
     href: str
     overdue: bool = False
+    nqsw_id: int | None = None
+    review: str = ""
 
 
 def _load(user: User) -> list[MentoringAgreement]:
@@ -40,37 +43,73 @@ def _load(user: User) -> list[MentoringAgreement]:
     return list(db.session.scalars(query).unique())
 
 
+def _managers(found: list[MentoringAgreement]) -> dict[int, set[int]]:
+    """The practice managers of each NQSW's team now, by team."""
+    teams = {a.nqsw.team_id for a in found if a.nqsw.team_id is not None}
+    managers = defaultdict(set)
+    if teams:
+        rows = db.session.execute(
+            select(TeamManager.team_id, TeamManager.user_id).where(TeamManager.team_id.in_(teams))
+        )
+        for team_id, user_id in rows:
+            managers[team_id].add(user_id)
+    return managers
+
+
 def to_do(user: User, today: date) -> list[ToDo]:
-    """Versions to confirm, and reviews to write, add a view to or confirm."""
+    """Versions to confirm or take over, and reviews due, to write, add a view to or confirm."""
     found = _load(user)
     starts = [v.starts_on for a in found if (v := in_force(a)) is not None]
     holidays = (
         holidays_between(min(starts), max(starts) + timedelta(days=400)) if starts else frozenset()
     )
+    is_manager = user.has_role(Role.PRACTICE_MANAGER)
+    managers = _managers(found) if is_manager else {}
     items = []
     for agreement in found:
-        items += _for(user, agreement, holidays, today)
+        now_managing = managers.get(agreement.nqsw.team_id, set())
+        manages = is_manager and user.id in now_managing
+        items += _confirm(user, agreement, manages, now_managing)
+        items += _reviews(user, agreement, manages, holidays, today)
     return items
 
 
-def _for(user: User, agreement: MentoringAgreement, holidays, today: date) -> list[ToDo]:
-    items, whose = (
-        [],
-        "your" if user.id == agreement.nqsw_id else f"{agreement.nqsw.display_name}'s",
-    )
+def _whose(user: User, agreement: MentoringAgreement) -> str:
+    return "your" if user.id == agreement.nqsw_id else f"{agreement.nqsw.display_name}'s"
+
+
+def _confirm(user: User, agreement, manages: bool, now_managing: set[int]) -> list[ToDo]:
     version, base = latest(agreement), f"/agreements/{agreement.id}"
     confirmed = {row.person_id for row in version.confirmations}
     if user.id in parties(agreement, version).values() and user.id not in confirmed:
-        items.append(ToDo(f"Confirm {whose} mentoring agreement", base))
-    force = in_force(agreement)
+        return [ToDo(f"Confirm {_whose(user, agreement)} mentoring agreement", base)]
+    if manages and version.manager_id not in now_managing:
+        # The NQSW's manager changed: the agreement stays with the NQSW, for the new one to take.
+        return [
+            ToDo(f"Take over {_whose(user, agreement)} mentoring agreement and confirm it", base)
+        ]
+    return []
+
+
+def _reviews(user: User, agreement, manages: bool, holidays, today: date) -> list[ToDo]:
+    force, items = in_force(agreement), []
+    if force is None:
+        return items
+    whose = _whose(user, agreement)
     for at in points(agreement, holidays, today):
         review = f"{whose} {at.point.months}-month review"
         due = f"{at.point.due_on.day} {at.point.due_on:%B %Y}"
-        href = f"{base}/reviews/{at.point.months}"
-        if user.id == force.mentor_id and at.state in ("due", "overdue"):
-            items.append(ToDo(f"Write {review}, due {due}", href, at.state == "overdue"))
+        href = f"/agreements/{agreement.id}/reviews/{at.point.months}"
+        late = at.state == "overdue"
+        tagged = {"nqsw_id": agreement.nqsw_id, "review": at.state, "overdue": late}
+        if at.state in ("due", "overdue"):
+            if user.id == force.mentor_id:
+                items.append(ToDo(f"Write {review}, due {due}", href, **tagged))
+            elif user.id == agreement.nqsw_id or manages:
+                text = f"{review[0].upper()}{review[1:]} is due {due}: the mentor writes it first"
+                items.append(ToDo(text, href, **tagged))
         elif user.id == agreement.nqsw_id and at.state == "waiting for the NQSW":
             items.append(ToDo(f"Add your view to {review}", href))
-        elif user.id == force.manager_id and at.state == "waiting for the manager":
+        elif manages and at.state == "waiting for the manager":
             items.append(ToDo(f"Confirm {review}", href))
     return items

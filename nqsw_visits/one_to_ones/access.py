@@ -1,10 +1,10 @@
 """Who may see a one-to-one: its mentor and NQSW; a later mentor if the NQSW shares it."""
 
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..agreements.models import AgreementVersion
+from ..agreements.models import AgreementConfirmation, AgreementVersion, MentoringAgreement
 from ..extensions import db
 from ..models import User
 from ..security import not_found_unless
@@ -13,11 +13,25 @@ from .models import OneToOne, SessionAction, SessionKind
 
 
 def current_mentor_id(agreement_id: int) -> int | None:
-    """The mentor named in the agreement's newest version."""
+    """The mentor of the version in force (the newest all three confirmed), in one query: a
+    mentor proposed in a version not yet confirmed reads no shared record until it is."""
+    version, agreement = AgreementVersion, MentoringAgreement
+    confirmed = (
+        select(func.count())
+        .where(
+            AgreementConfirmation.version_id == version.id,
+            AgreementConfirmation.person_id.in_(
+                [agreement.nqsw_id, version.mentor_id, version.manager_id]
+            ),
+        )
+        .scalar_subquery()
+    )
+    people = case((version.mentor_id == version.manager_id, 2), else_=3)
     return db.session.scalar(
-        select(AgreementVersion.mentor_id)
-        .where(AgreementVersion.agreement_id == agreement_id)
-        .order_by(AgreementVersion.number.desc())
+        select(version.mentor_id)
+        .join(agreement, agreement.id == version.agreement_id)
+        .where(version.agreement_id == agreement_id, confirmed == people)
+        .order_by(version.number.desc())
         .limit(1)
     )
 

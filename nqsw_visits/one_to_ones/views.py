@@ -28,7 +28,8 @@ def index(agreement_id: int):
     """An agreement's one-to-ones: dates and what became of them (records for the two)."""
     agreement = agreement_for(agreement_id, cases=False)
     found = paginate(queries.sessions_of(agreement.id), PER_PAGE)
-    mentor_id = agreements.latest(agreement).mentor_id
+    in_force = agreements.in_force(agreement)  # a proposed mentor reads nothing shared yet
+    mentor_id = in_force.mentor_id if in_force else None
     readable = {s.id for s in found.items if rules.may_read(current_user, s, mentor_id)}
     return render_template(
         "one_to_ones/index.html",

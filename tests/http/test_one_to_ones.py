@@ -336,6 +336,11 @@ def test_a_new_mentor_reads_only_what_the_nqsw_shares(app, world, client_for):
         client_for(world["mentor"]).post(f"{path}/share", data={"shared": "1"}).status_code == 403
     )
     assert nqsw.post(f"{path}/share", data={"shared": "1"}).status_code == 302
+    # A proposed mentor reads nothing shared until all three have confirmed the change.
+    assert client_for(new_mentor).get(path).status_code == 404
+    for person in (new_mentor, world["nqsw"]):
+        versions.confirm(person, db.session.merge(agreement), 2, clock.now())
+    db.session.commit()
     assert "Early worries" in client_for(new_mentor).get(path).get_data(as_text=True)
     assert nqsw.post(f"{path}/share", data={"shared": "0"}).status_code == 302
     assert client_for(new_mentor).get(path).status_code == 404
