@@ -252,3 +252,32 @@ def test_two_changes_at_once_make_one_version_and_a_409(team):
     with pytest.raises(AgreementError) as refused:
         versions.change(team["mentors"][0], agreement, mine, "", clock.now())
     assert refused.value.status == 409
+
+
+@pytest.mark.parametrize("who", ["other_mentor", "other_nqsw", "team_nqsw", "old_manager"])
+def test_only_the_three_may_change_or_end_it(team, who):
+    agreement = started(team)
+    other_team = make_team("Team West")
+    outsiders = {
+        "other_mentor": team["mentors"][1],  # a mentor of the team, not of this agreement
+        "other_nqsw": make_user(Role.NQSW, team=other_team),
+        "team_nqsw": team["nqsws"][1],
+        "old_manager": make_user(Role.PRACTICE_MANAGER),
+    }
+    outsider = outsiders[who]
+    if who == "old_manager":  # named once, then replaced: no longer one of the three
+        make_manager_of(team["team"], outsider)
+        versions.take_over(outsider, agreement, clock.now())
+        db.session.commit()
+        outsider = team["manager"]
+    kept = frozenset(case.id for case in agreement.focus_cases)
+    changed = terms_for(team, every_weeks=3, new_focus_cases=[], kept_focus_case_ids=kept)
+    with pytest.raises(AgreementError) as refused:
+        versions.change(outsider, agreement, changed, "", clock.now())
+    assert refused.value.status == 403
+    with pytest.raises(AgreementError) as refused:
+        versions.end(outsider, agreement, date(2027, 2, 1), clock.now())
+    assert refused.value.status == 403
+    count = select(func.count()).where(AgreementVersion.agreement_id == agreement.id)
+    assert db.session.scalar(count) == (2 if who == "old_manager" else 1)
+    assert agreement.ended_on is None
