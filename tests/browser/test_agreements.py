@@ -1,8 +1,9 @@
 """Mentoring agreements in Chromium: the manager records the start meeting with two focus
-cases, the mentor and the NQSW confirm it, the mentor changes it, and a new manager confirms."""
+cases and books it in the mentor's diary, the mentor and the NQSW confirm it; the NQSW moves
+to a team with another manager, who takes it over from their home page, and all confirm."""
 
 import re
-from datetime import date
+from datetime import date, time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -13,6 +14,7 @@ from nqsw_visits.agreements import rules, versions
 from nqsw_visits.agreements.models import SupportLevel
 from nqsw_visits.extensions import db
 from nqsw_visits.models import Role, User
+from nqsw_visits.services import availability_store
 from tests.factories import assign_mentor, make_manager_of, make_team, make_user
 
 from .journeys import assert_clean, expect_heading, sign_in, sign_out, success_banner, unchecked
@@ -27,6 +29,8 @@ def _people() -> dict:
     mentor = make_user(Role.MENTOR, name="Mina Mentor")
     nqsw = make_user(Role.NQSW, name="Nia Newly", team=team)
     assign_mentor(nqsw, mentor)
+    for weekday in range(5):
+        availability_store.add_window(mentor, mentor, weekday, time(9), time(17), date(2026, 1, 1))
     found = {"nqsw": nqsw.email, "mentor": mentor.email, "manager": manager.email}
     db.session.commit()
     return found
@@ -65,11 +69,32 @@ def _start(page: Page, check) -> list[str]:
     expect(success_banner(page)).to_contain_text("Agreement saved")
     expect(page.locator(".govuk-tag").first).to_have_text("Awaiting confirmation")
     expect(page.get_by_text("3 months: 19 April 2027")).to_be_visible()
-    return failures + check(page, "agreement-started")
+    failures += check(page, "agreement-started")
+    return failures + _book_start_meeting(page, check)
+
+
+def _book_start_meeting(page: Page, check) -> list[str]:
+    """The start meeting goes in the mentor's diary on Monday 18 January, 10:00 to 11:00."""
+    page.get_by_role("link", name="Book the start meeting").click()
+    expect_heading(page, "Start meeting")
+    page.get_by_role("button", name="Book the start meeting").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the date")
+    failures = check(page, "start-meeting-errors")
+    page.get_by_label("Day", exact=True).fill("18")
+    page.get_by_label("Month", exact=True).fill("1")
+    page.get_by_label("Year", exact=True).fill("2027")
+    page.get_by_label("Start time").fill("10:00")
+    page.get_by_label("End time").fill("11:00")
+    page.get_by_role("button", name="Book the start meeting").click()
+    expect_heading(page, "Mentoring agreement")
+    expect(success_banner(page)).to_contain_text("Start meeting booked")
+    expect(page.get_by_text("18 January 2027 at 10:00am to 11:00am")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("Add the start meeting"))).to_be_visible()
+    return failures + check(page, "agreement-start-meeting-booked")
 
 
 def _confirm(page: Page, check, name: str) -> list[str]:
-    _nav(page, "Agreements" if name == "mentor" else "My agreement")
+    _nav(page, "Agreements" if name.startswith("mentor") else "My agreement")
     page.get_by_role("link", name="Nia Newly").click()
     failures = check(page, f"agreement-to-confirm-{name}")
     page.get_by_role("button", name="Confirm this agreement").click()
@@ -94,29 +119,35 @@ def test_start_confirm_change_and_a_new_manager(browse, audit, javascript):
     failures += check(page, "agreement-active")
     sign_out(page)
 
-    # The practice manager changes: the mentor records it, the new manager confirms.
+    # The NQSW moves to a team with another manager, who takes the agreement over.
     team = make_team(name="Family Support West")
     new_manager = make_user(Role.PRACTICE_MANAGER, name="Quinn Manager", team=team)
+    make_manager_of(team, new_manager)
     nqsw = db.session.scalar(select(User).where(User.email == found["nqsw"]))
-    make_manager_of(nqsw.team, new_manager)
+    nqsw.team = team
     email = new_manager.email
     db.session.commit()
-    sign_in(page, found["mentor"])
+    sign_in(page, found["manager"])
     _nav(page, "Agreements")
-    page.get_by_role("link", name="Nia Newly").click()
-    page.get_by_role("link", name="Change the agreement").click()
-    failures += check(page, "agreement-change")
-    page.get_by_label("Practice manager").select_option(label="Quinn Manager")
-    page.get_by_label("Why it changed (optional)").fill("Pat has moved to another team")
-    page.get_by_role("button", name="Save the new version").click()
-    expect(success_banner(page)).to_contain_text("Version 2 saved")
+    expect(page.get_by_role("link", name="Nia Newly")).to_have_count(0)
+    sign_out(page)
+    sign_in(page, email)
+    expect_heading(page, "My team")
+    page.get_by_role("link", name="Take over Nia Newly's mentoring agreement").click()
+    failures += check(page, "agreement-to-take-over")
+    page.get_by_role("button", name="Take over this agreement").click()
+    expect(success_banner(page)).to_contain_text("You are named in version 2")
     expect(page.get_by_text("Practice manager: Quinn Manager (was Pat Manager)")).to_be_visible()
     sign_out(page)
+    for who in ("mentor", "nqsw"):
+        sign_in(page, found[who])
+        failures += _confirm(page, check, f"{who}-version-2")
+        sign_out(page)
     sign_in(page, email)
     _nav(page, "Agreements")
     page.get_by_role("link", name="Nia Newly").click()
+    expect(page.locator(".govuk-tag").first).to_have_text("Active")
     failures += check(page, "agreement-new-manager")
-    page.get_by_role("button", name="Confirm this agreement").click()
     page.get_by_role("link", name="Version 1", exact=True).click()
     expect_heading(page, "Version 1 of the mentoring agreement")
     expect(page.get_by_text("CR-2002")).to_be_visible()
