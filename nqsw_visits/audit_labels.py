@@ -64,6 +64,7 @@ AUDIT_LABELS = {
     "agreement.take_over_asked": "Asked the new practice manager to take over an agreement",
     "agreement.start_meeting_booked": "Booked the start meeting of a mentoring agreement",
     "agreement.start_meeting_cancelled": "Cancelled the start meeting of a mentoring agreement",
+    "agreement.start_meeting_moved": "Moved the start meeting of a mentoring agreement",
     "one_to_one.booked": "Booked one-to-ones",
     "one_to_one.cancelled": "Cancelled a one-to-one",
     "one_to_one.missed": "Marked a one-to-one as missed",

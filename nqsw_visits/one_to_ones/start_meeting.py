@@ -4,7 +4,7 @@ the practice manager invited, under the same per-mentor lock and overlap guard a
 from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import aliased
 
 from ..agreements import meetings
@@ -12,6 +12,7 @@ from ..agreements import rules as agreements
 from ..agreements.models import MentoringAgreement
 from ..extensions import db
 from ..models import User
+from ..models_requests import MentorHold
 from ..services import audit, availability, notify
 from ..services.availability_store import load_calendars
 from ..services.scheduling import lock_mentor
@@ -72,19 +73,14 @@ def book(
         raise OneToOneError(
             "Only the three people of an open agreement book its start meeting", 403
         )
-    if not starts_at < ends_at <= starts_at + LONGEST:
-        raise OneToOneError("End the meeting after it starts, and within 3 hours", field="ends")
+    _check_times(starts_at, ends_at)
     version = agreements.latest(agreement)
     lock_mentor(version.mentor_id)
     if going_ahead(agreement.id) is not None:
         raise OneToOneError(
             "The start meeting is already booked: cancel it before booking another time", 409
         )
-    calendar = load_calendars([version.mentor_id], starts_at - timedelta(days=1), ends_at, zone)
-    verdict = availability.check(calendar[version.mentor_id], starts_at, ends_at, KIND, now)
-    if not verdict.free:
-        reasons = "; ".join(reason.text for reason in verdict.reasons)
-        raise OneToOneError(f"The mentor is not free then: {reasons}.", 409, field="day")
+    _check_free(version.mentor_id, starts_at, ends_at, zone, now)
     session = OneToOne(
         agreement_id=agreement.id,
         kind=KIND,
@@ -105,6 +101,57 @@ def book(
     when = f"{local:%-d %B} at {local:%H:%M}"
     _tell(actor, session, f"{actor.display_name} booked a mentoring start meeting on {when}")
     return session
+
+
+def _check_times(starts_at: datetime, ends_at: datetime) -> None:
+    if not starts_at < ends_at <= starts_at + LONGEST:
+        raise OneToOneError("End the meeting after it starts, and within 3 hours", field="ends")
+
+
+def _check_free(mentor_id: int, starts_at, ends_at, zone, now: datetime) -> None:
+    calendar = load_calendars([mentor_id], starts_at - timedelta(days=1), ends_at, zone)
+    verdict = availability.check(calendar[mentor_id], starts_at, ends_at, KIND, now)
+    if not verdict.free:
+        reasons = "; ".join(reason.text for reason in verdict.reasons)
+        raise OneToOneError(f"The mentor is not free then: {reasons}.", 409, field="day")
+
+
+def move_to(actor: User, session: OneToOne, starts_at, ends_at, zone, now: datetime) -> None:
+    """Move a booked meeting that has not started; its calendar event keeps its UID."""
+    if actor.id not in invited(session):
+        raise OneToOneError("Only the three people invited move the start meeting", 403)
+    if not session.may_cancel(now):
+        raise OneToOneError("Only a booked meeting that has not started can be moved", 409)
+    _check_times(starts_at, ends_at)
+    lock_mentor(session.mentor_id)
+    # Its own time is freed first, so the new time is checked against everything else.
+    db.session.execute(delete(MentorHold).where(MentorHold.one_to_one_id == session.id))
+    _check_free(session.mentor_id, starts_at, ends_at, zone, now)
+    result = db.session.execute(
+        update(OneToOne)
+        .where(OneToOne.id == session.id, OneToOne.status == SessionStatus.BOOKED.value)
+        .values(starts_at=starts_at, ends_at=ends_at, changed_by_id=actor.id, changed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise OneToOneError("This meeting has changed since you opened it. Reload it", 409)
+    db.session.refresh(session)
+    if not hold(session):
+        raise OneToOneError("Someone has just booked the mentor at that time: pick another", 409)
+    audit.record("agreement.start_meeting_moved", actor=actor, obj=session)
+    local = starts_at.astimezone(zone)
+    _tell(
+        actor,
+        session,
+        f"{actor.display_name} moved a mentoring start meeting to {local:%-d %B} at {local:%H:%M}",
+    )
+
+
+def sequence(session: OneToOne) -> int:
+    """The event's SEQUENCE: 0 as booked, then higher at each later change (moved, cancelled)."""
+    if session.changed_at is None:
+        return 0
+    return 1 + int((session.changed_at - session.created_at).total_seconds())
 
 
 def cancel(actor: User, session: OneToOne, reason: str, now: datetime) -> None:
@@ -183,7 +230,7 @@ def calendar_file(session: OneToOne, viewer_id: int, base_url: str, now: datetim
     event.add("last-modified", session.changed_at or session.created_at)
     event.add("dtstart", session.starts_at)
     event.add("dtend", session.ends_at)
-    event.add("sequence", 0 if session.changed_at is None else 1)
+    event.add("sequence", sequence(session))
     title = summary(session.nqsw_id, session.nqsw.display_name, viewer_id)
     event.add("summary", f"{title} (Alongside)")
     event.add("status", "CONFIRMED" if session.status in GOING_AHEAD else "CANCELLED")

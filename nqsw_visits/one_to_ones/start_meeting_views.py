@@ -20,10 +20,17 @@ PEOPLE = (Role.NQSW, Role.MENTOR, Role.PRACTICE_MANAGER)
 
 def _page(agreement, form=None, cancel_form=None, status=200):
     form, cancel_form = form or StartMeetingForm(), cancel_form or StartMeetingCancelForm()
+    meeting = start_meeting.going_ahead(agreement.id)
+    if meeting is not None:
+        form.submit.label.text = "Move the start meeting"
+        if not form.is_submitted():
+            local = meeting.starts_at.astimezone(clock.zone())
+            form.day.data, form.starts.data = local.date(), local.time()
+            form.ends.data = meeting.ends_at.astimezone(clock.zone()).time()
     return render_template(
         "one_to_ones/start_meeting.html",
         agreement=agreement,
-        meeting=start_meeting.going_ahead(agreement.id),
+        meeting=meeting,
         called_off=start_meeting.called_off(agreement.id),
         may_book=start_meeting.may_book(current_user, agreement),
         book_form=form,
@@ -91,6 +98,25 @@ def start_meeting_cancel(session_id: int):
     else:
         status = 422
     return _page(agreement_for(session.agreement_id, cases=False), cancel_form=form, status=status)
+
+
+@bp.post("/start-meetings/<int:session_id>/move")
+@role_required(*PEOPLE)
+def start_meeting_move(session_id: int):
+    """Move the start meeting to another time; the other two are told."""
+    session = _meeting_for(session_id)
+    form = StartMeetingForm()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            starts, ends = _times(form)
+            start_meeting.move_to(current_user, session, starts, ends, clock.zone(), clock.now())
+            db.session.commit()
+            flash("Start meeting moved. The other two are told", "success")
+            return redirect(url_for("agreements.show", agreement_id=session.agreement_id))
+        except OneToOneError as error:
+            status = refused(error, form)
+    return _page(agreement_for(session.agreement_id, cases=False), form=form, status=status)
 
 
 @bp.get("/start-meetings/<int:session_id>.ics")

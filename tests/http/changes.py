@@ -392,6 +392,11 @@ POSTS: dict[str, tuple[str | None, str, Callable[[dict], dict]]] = {
         "/agreements/{reviewed}/start-meeting",
         lambda w: {"day": _day(THURSDAY + timedelta(days=1)), "starts": "14:00", "ends": "15:00"},
     ),
+    "one_to_ones.start_meeting_move": (
+        "mentor",
+        "/start-meetings/{start_meeting}/move",
+        lambda w: {"day": _day(THURSDAY + timedelta(days=1)), "starts": "15:00", "ends": "16:00"},
+    ),
     "one_to_ones.start_meeting_cancel": (
         "nqsw",
         "/start-meetings/{start_meeting}/cancel",

@@ -183,6 +183,7 @@ def world() -> dict:
         "action_id": agreed.id,
         "one_to_ones.action_done.action_id": carried.id,
         "one_to_ones.start_meeting_cancel.session_id": meeting.id,
+        "one_to_ones.start_meeting_move.session_id": meeting.id,
         "one_to_ones.start_meeting_calendar.session_id": meeting.id,
         "exception_id": away.id,
         "nqsw_id": people[NQSW].id,

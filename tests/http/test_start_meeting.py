@@ -196,3 +196,51 @@ def test_the_demo_books_bens_start_meeting_in_the_week_ahead(runner, moment):
         assert meeting.manager_id is not None
         hold = db.session.scalar(select(MentorHold).where(MentorHold.one_to_one_id == meeting.id))
         assert hold.kind == "start_meeting"
+
+
+def test_moving_keeps_the_event_and_its_hold_and_tells_the_other_two(world, client_for):
+    assert _book(world, client_for).status_code == 302
+    meeting = _meeting()
+    page = client_for(world["nqsw"]).get(_path(world)).get_data(as_text=True)
+    assert "Move the start meeting" in page and 'value="10:00"' in page
+    path = f"/start-meetings/{meeting.id}/move"
+    # Half an hour later overlaps its own old time: that is no clash.
+    moved = client_for(world["nqsw"]).post(path, data=_form(starts="10:30", ends="11:30"))
+    assert moved.status_code == 302
+    meeting = _meeting()
+    assert meeting.starts_at == datetime.combine(MONDAY, time(10, 30), tzinfo=clock.zone())
+    (hold,) = db.session.scalars(select(MentorHold)).all()
+    assert hold.one_to_one_id == meeting.id and hold.starts_at == meeting.starts_at
+    told = db.session.scalars(
+        select(Notification.user_id).where(Notification.message.like("%moved%"))
+    ).all()
+    assert sorted(told) == sorted([world["mentor"].id, world["manager"].id])
+    ics = client_for(world["manager"]).get(f"/start-meetings/{meeting.id}.ics")
+    (event,) = Calendar.from_ical(ics.data).walk("VEVENT")
+    assert str(event["UID"]) == f"start-meeting-{meeting.id}@alongside"
+    assert event["SEQUENCE"] > 0 and str(event["STATUS"]) == "CONFIRMED"
+    assert event.decoded("DTSTART") == meeting.starts_at
+
+
+def test_a_move_onto_a_clash_or_by_an_outsider_changes_nothing(world, client_for):
+    assert _book(world, client_for).status_code == 302
+    meeting = _meeting()
+    details = scheduling.Details(
+        kind=RequestKind.CASE_DISCUSSION,
+        starts_at=datetime.combine(MONDAY, time(14), tzinfo=clock.zone()),
+        ends_at=datetime.combine(MONDAY, time(15), tzinfo=clock.zone()),
+        fixed_time=False,
+    )
+    scheduling.ask(world["nqsw"], world["mentor"].id, details, clock.zone(), clock.now())
+    db.session.commit()
+    path = f"/start-meetings/{meeting.id}/move"
+    clash = client_for(world["mentor"]).post(path, data=_form(starts="14:30", ends="15:30"))
+    assert clash.status_code == 409 and "clashes" in clash.get_data(as_text=True)
+    stranger = make_user(Role.MENTOR, name="Stranger Mentor")
+    db.session.commit()
+    assert client_for(stranger).post(path, data=_form(starts="16:00")).status_code == 404
+    assert client_for(world["admin"]).post(path, data=_form(starts="16:00")).status_code == 403
+    kept = _meeting()
+    assert kept.starts_at == meeting.starts_at and kept.changed_at is None
+    holds = db.session.scalars(select(MentorHold).where(MentorHold.one_to_one_id == kept.id))
+    assert [h.starts_at for h in holds] == [kept.starts_at]
