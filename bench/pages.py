@@ -5,7 +5,8 @@ TEST_DATABASE_URL is set) beside a bare Flask 'hello', drives each page with wrk
 connections), counts each page's statements at demo and at council scale, then has 16
 NQSWs ask at once. Prints Markdown tables, marks each page that misses one of the issue's
 targets and ends with a line of the misses (still exiting 0: the bench is a measure, not a
-test). BENCH_SECONDS sets each page's run (default 5; 1 or 2 for a quick, rough look).
+test). BENCH_SECONDS sets each page's run (default 5; 1 or 2 for a quick, rough look);
+BENCH_PAGES, a comma-separated list of page names, drives only those pages.
 """
 
 import os
@@ -22,6 +23,7 @@ from .client import Client
 from .load import Server, writes, wrk
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+ONLY = {name.strip() for name in os.environ.get("BENCH_PAGES", "").split(",") if name.strip()}
 WRITE_SECONDS = 10
 LIMITS = "5% of hello (median 10%), p99 <= 4 x p50, <= 60 KB, <= 12 queries, no 5xx"
 MIN_SHARE, MEDIAN_SHARE, P99_OVER_P50, MAX_BYTES, MAX_QUERIES = 5.0, 10.0, 4.0, 60_000, 12
@@ -43,6 +45,11 @@ def misses(share: float, got, size: int, queries: tuple[int, int], status: int) 
     if got.errors or status >= 500:
         found.append("5xx")
     return found
+
+
+def chosen(pages: list) -> list:
+    """The pages BENCH_PAGES names (all of them when it is unset)."""
+    return [page for page in pages if not ONLY or page.name in ONLY]
 
 
 def _wrk_ready() -> bool:
@@ -72,7 +79,7 @@ def _nqsws(url: str, count: int) -> list[str]:
 
 def run(label: str, demo_url: str, council_url: str) -> list[str]:
     """Bench one engine; the report's lines."""
-    demo_pages, council_pages = targets.pages(demo_url), targets.pages(council_url)
+    demo_pages, council_pages = chosen(targets.pages(demo_url)), chosen(targets.pages(council_url))
     counted_demo = queries.count(demo_url, demo_pages)
     counted_council = queries.count(council_url, council_pages)
     hello = Server("hello:app", databases.ROOT / "bench", dict(os.environ))
