@@ -5,8 +5,10 @@ import hmac
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import joinedload
 
 from .. import clock
 from ..database import reading, writing
@@ -130,13 +132,21 @@ def start_session(user: User) -> str:
     return token
 
 
-def load_session(token: str, *, idle: timedelta, absolute: timedelta) -> User | None:
-    """The signed-in user for a token, or None when it has ended, expired or been revoked."""
-    row = db.session.execute(
+@cache
+def _session_and_user():
+    # Built once: every request runs it. Roles come in the same statement, not a second one.
+    return (
         select(UserSession, User)
         .join(User, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None))
-    ).first()
+        .where(UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None))
+        .options(joinedload(User.role_rows))
+    )
+
+
+def load_session(token: str, *, idle: timedelta, absolute: timedelta) -> User | None:
+    """The signed-in user for a token, or None when it has ended, expired or been revoked."""
+    found = db.session.execute(_session_and_user(), {"token_hash": hash_token(token)})
+    row = found.unique().first()
     if row is None:
         return None
     user_session, user = row
@@ -148,13 +158,12 @@ def load_session(token: str, *, idle: timedelta, absolute: timedelta) -> User | 
         expired = "absolute timeout"
     elif not user.active:
         expired = "deactivated"
-    this_session = UserSession.id == user_session.id
     # Each write is short and of its own, so a page read never holds the write lock.
     if expired:
         with writing():
             ended = db.session.execute(
                 update(UserSession)
-                .where(this_session, UserSession.ended_at.is_(None))
+                .where(UserSession.id == user_session.id, UserSession.ended_at.is_(None))
                 .values(ended_at=now, end_reason=expired)
             )
             if ended.rowcount:  # another request may have ended it first
@@ -165,7 +174,7 @@ def load_session(token: str, *, idle: timedelta, absolute: timedelta) -> User | 
         with writing():
             db.session.execute(
                 update(UserSession)
-                .where(this_session, UserSession.last_seen_at < now)
+                .where(UserSession.id == user_session.id, UserSession.last_seen_at < now)
                 .values(last_seen_at=now)
             )
         db.session.commit()
