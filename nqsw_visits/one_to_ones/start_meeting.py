@@ -16,6 +16,7 @@ from ..models_requests import MentorHold
 from ..services import audit, availability, notify
 from ..services.availability_store import load_calendars
 from ..services.scheduling import lock_mentor
+from ..templating import _twelve_hour
 from .models import OneToOne, SessionKind, SessionStatus
 from .rules import OneToOneError, hold, move
 
@@ -98,7 +99,7 @@ def book(
         raise OneToOneError("Someone has just booked the mentor at that time: pick another", 409)
     audit.record("agreement.start_meeting_booked", actor=actor, obj=agreement, session=session.id)
     local = starts_at.astimezone(zone)
-    when = f"{local:%-d %B} at {local:%H:%M}"
+    when = f"{local:%-d %B} at {_twelve_hour(local)}"
     _tell(actor, session, f"{actor.display_name} booked a mentoring start meeting on {when}")
     return session
 
@@ -143,7 +144,8 @@ def move_to(actor: User, session: OneToOne, starts_at, ends_at, zone, now: datet
     _tell(
         actor,
         session,
-        f"{actor.display_name} moved a mentoring start meeting to {local:%-d %B} at {local:%H:%M}",
+        f"{actor.display_name} moved a mentoring start meeting to {local:%-d %B} "
+        f"at {_twelve_hour(local)}",
     )
 
 

@@ -70,7 +70,9 @@ def test_the_manager_books_it_in_the_mentors_diary_and_the_other_two_are_told(wo
         [world["mentor"].email, world["nqsw"].email]
     )
     assert all("CR-7001" not in e.body + e.subject and "Plan a visit" not in e.body for e in emails)
-    assert "15 March at 10:00" in emails[0].subject
+    assert "15 March at 10:00am" in emails[0].subject
+    said = db.session.scalars(select(Notification.message)).all()
+    assert said and all("15 March at 10:00am" in message for message in said)
     audited = db.session.scalar(
         select(func.count()).where(AuditEvent.action == "agreement.start_meeting_booked")
     )
@@ -212,7 +214,7 @@ def test_moving_keeps_the_event_and_its_hold_and_tells_the_other_two(world, clie
     (hold,) = db.session.scalars(select(MentorHold)).all()
     assert hold.one_to_one_id == meeting.id and hold.starts_at == meeting.starts_at
     told = db.session.scalars(
-        select(Notification.user_id).where(Notification.message.like("%moved%"))
+        select(Notification.user_id).where(Notification.message.like("%moved%at 10:30am"))
     ).all()
     assert sorted(told) == sorted([world["mentor"].id, world["manager"].id])
     ics = client_for(world["manager"]).get(f"/start-meetings/{meeting.id}.ics")
