@@ -128,21 +128,46 @@ def remember_rendered_fields() -> None:
     GovFormBase.render = render_once
 
 
+KEPT_COMPONENTS = 500  # rendered GOV.UK components held per process, about 2 MB at most
+
+
+def remembered_component(kept: dict):
+    """A template global rendering a GOV.UK component once per process for the same params."""
+
+    # The components are pure functions of their parameters; a paginated list renders the
+    # same pagination links for every person on that page, through some hundred macro calls.
+    def remembered(component, params: dict):
+        try:
+            key = (component.name, _key(params))
+        except _Unkeyable:
+            return component(params)
+        found = kept.get(key)
+        if found is None:
+            found = component(params)
+            if len(kept) < KEPT_COMPONENTS:
+                kept[key] = found
+        return found
+
+    return remembered
+
+
 def navigation_items() -> list[dict]:
     """Service navigation links for the signed-in person's roles."""
     if not current_user.is_authenticated:
         return []
     endpoint = request.endpoint or ""
     own_page = (request.view_args or {}).get("mentor_id", current_user.id) == current_user.id
-    items = []
+    user = current_user._get_current_object()  # once, not through the proxy for each link
+    roles, items, seen = user.roles, [], set()
     for role, label, target, prefix in NAVIGATION:
-        if not current_user.has_role(role) or any(i["target"] == target for i in items):
+        if role not in roles or target in seen:
             continue
+        seen.add(target)
         mine = target.startswith("availability.")
-        href = url_for(target, mentor_id=current_user.id) if mine else url_for(target)
+        href = url_for(target, mentor_id=user.id) if mine else url_for(target)
         current = endpoint.startswith(prefix) and (own_page or not mine)
         items.append({"text": label, "href": href, "current": current, "target": target})
-    unread = unread_count(current_user.id)
+    unread = unread_count(user.id)
     items.append(
         {
             "text": f"Notifications ({unread} new)" if unread else "Notifications",
@@ -205,6 +230,7 @@ def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
     app.add_template_global(CLASSIFICATION_LABELS, "CLASSIFICATION_LABELS")
     app.add_template_global(pagination_params, "pagination_params")
     app.add_template_global(shift_weeks, "shift_weeks")
+    app.add_template_global(remembered_component({}), "remembered")
 
     @app.context_processor
     def layout_globals() -> dict:
