@@ -186,6 +186,32 @@ class ReviewForm(FlaskForm):
     submit = SubmitField("Save the review", widget=GovSubmitInput())
 
 
+def review_form_for(goals, cases, review=None) -> FlaskForm:
+    """The review form with an optional short progress line per goal and focus case."""
+
+    class LinedReviewForm(ReviewForm):
+        pass
+
+    parts = [(f"goal_{g.id}", f"Progress on the goal: {g.description}") for g in goals]
+    parts += [(f"case_{c.id}", f"Progress on focus case {c.case_reference}") for c in cases]
+    for name, label in parts:
+        field = StringField(
+            label[:200],
+            widget=GovTextInput(),
+            description="One or two sentences. No case detail.",
+            validators=[Optional(), Length(max=300), no_identifying_detail],
+        )
+        setattr(LinedReviewForm, name, field)
+    form = LinedReviewForm(obj=review)
+    if review is not None and not form.is_submitted():
+        for line in review.lines:
+            name = f"goal_{line.goal_id}" if line.goal_id else f"case_{line.focus_case_id}"
+            if name in form:
+                form[name].data = line.text
+    form.line_names = [name for name, _ in parts]
+    return form
+
+
 class ViewForm(FlaskForm):
     """The NQSW's view of a review; a rating for each goal is added per agreement."""
 

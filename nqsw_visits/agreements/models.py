@@ -204,6 +204,30 @@ class AgreementReview(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     written_by: Mapped[User] = relationship(foreign_keys=written_by_id)
+    lines: Mapped[list["ReviewProgress"]] = relationship(
+        order_by="ReviewProgress.id", cascade="all, delete-orphan"
+    )
+
+
+class ReviewProgress(db.Model):
+    """The mentor's short line on progress on one goal or one focus case, in one review."""
+
+    __tablename__ = "review_progress"
+    __table_args__ = (
+        CheckConstraint("(goal_id IS NULL) <> (focus_case_id IS NULL)", name="goal_or_case"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("agreement_reviews.id", ondelete="CASCADE"), index=True
+    )
+    goal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreement_goals.id", ondelete="CASCADE")
+    )
+    focus_case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("focus_cases.id", ondelete="CASCADE")
+    )
+    text: Mapped[str] = mapped_column(Text, default="")
 
 
 class GoalRating(db.Model):

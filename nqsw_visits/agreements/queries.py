@@ -9,7 +9,7 @@ from ..extensions import db
 from ..models import MentorAssignment, Role, TeamManager, User, UserRole
 from ..models_availability import BankHoliday
 from ..visit_requests.focus_cases import FocusChoice
-from .models import AgreementGoal, AgreementVersion, MentoringAgreement
+from .models import AgreementGoal, AgreementReview, AgreementVersion, MentoringAgreement
 
 
 def _latest_versions():
@@ -75,7 +75,7 @@ def agreement_options(cases: bool) -> list:
         _person(versions.joinedload(AgreementVersion.created_by)),
         goals.joinedload(AgreementGoal.standard),
         goals.joinedload(AgreementGoal.ratings),
-        selectinload(MentoringAgreement.reviews),
+        selectinload(MentoringAgreement.reviews).joinedload(AgreementReview.lines),
     ]
 
 

@@ -1,6 +1,6 @@
 """The review pages: the mentor writes, the NQSW adds a view and ratings, the manager confirms."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,9 +12,9 @@ from ..forms import refused
 from ..models import Role
 from ..security import role_required
 from ..services import audit
-from . import bp, queries, reviews, rules
+from . import bp, evidence, queries, reviews, rules
 from .access import agreement_for
-from .forms import ConfirmReviewForm, RatingsForm, ReviewForm, view_form_for
+from .forms import ConfirmReviewForm, RatingsForm, review_form_for, view_form_for
 from .views import PEOPLE_OF_AGREEMENTS
 
 
@@ -35,6 +35,20 @@ def _goals(agreement) -> list:
     return [goal for goal in agreement.goals if goal.in_version(number)]
 
 
+def _cases(agreement) -> list:
+    number = rules.in_force(agreement).number
+    return [case for case in agreement.focus_cases if case.in_version(number)]
+
+
+def _evidence(agreement, at) -> list[evidence.Evidence]:
+    """What happened since the previous review point (or the start) until this one's day."""
+    zone = clock.zone()
+    starts = datetime.combine(at.since, time(), tzinfo=zone)
+    ends = datetime.combine(at.point.due_on + timedelta(days=1), time(), tzinfo=zone)
+    mentor_id = rules.in_force(agreement).mentor_id
+    return evidence.for_review(agreement, mentor_id, current_user.id, starts, ends)
+
+
 def _page(agreement, at, status=200, **forms):
     goals = _goals(agreement)
     return (
@@ -43,6 +57,8 @@ def _page(agreement, at, status=200, **forms):
             agreement=agreement,
             at=at,
             goals=goals,
+            cases=_cases(agreement),
+            evidence=_evidence(agreement, at),
             ratings=dict(reviews.RATINGS),
             version=rules.in_force(agreement),
             **forms,
@@ -55,7 +71,7 @@ def _page(agreement, at, status=200, **forms):
 @role_required(*PEOPLE_OF_AGREEMENTS)
 def review(agreement_id: int, months: int):
     """A review point: write it (mentor), add a view (NQSW), confirm it (manager)."""
-    agreement = agreement_for(agreement_id, cases=False)
+    agreement = agreement_for(agreement_id)
     at = _point(agreement, months)
     version = rules.in_force(agreement)
     if current_user.id == version.mentor_id:
@@ -72,8 +88,11 @@ def review(agreement_id: int, months: int):
 
 
 def _mentor(agreement, at):
-    form = ReviewForm(obj=at.review) if at.review else ReviewForm()
+    form = review_form_for(_goals(agreement), _cases(agreement), at.review)
     if form.validate_on_submit():
+        lines = {
+            (n.split("_")[0], int(n.split("_")[1])): form[n].data or "" for n in form.line_names
+        }
         try:
             reviews.write(
                 current_user,
@@ -83,6 +102,7 @@ def _mentor(agreement, at):
                 form.what_next.data,
                 clock.today(),
                 clock.now(),
+                lines,
             )
             db.session.commit()
             flash("Review saved. The NQSW is asked to add their view", "success")

@@ -4,9 +4,10 @@ rates themselves on each goal, and the practice manager confirms it."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from ..extensions import db
 from ..models import User
 from ..services import audit, notify
-from .models import AgreementReview, GoalRating, MentoringAgreement
+from .models import AgreementReview, GoalRating, MentoringAgreement, ReviewProgress
 from .rules import (
     AgreementError,
     ReviewPoint,
@@ -34,6 +35,7 @@ class PointState:
     point: ReviewPoint
     review: AgreementReview | None
     state: str
+    since: date | None = None  # the previous review point's day, or the agreement's start
 
 
 def _state(point: ReviewPoint, review: AgreementReview | None, today: date) -> str:
@@ -52,12 +54,12 @@ def points(agreement: MentoringAgreement, holidays: frozenset[date], today: date
     if version is None:
         return []
     written = {review.months: review for review in agreement.reviews}
-    return [
-        PointState(
-            point, written.get(point.months), _state(point, written.get(point.months), today)
-        )
-        for point in review_points(version.starts_on, version.nine_month_review, holidays)
-    ]
+    found, since = [], agreement.versions[0].starts_on
+    for point in review_points(version.starts_on, version.nine_month_review, holidays):
+        review = written.get(point.months)
+        found.append(PointState(point, review, _state(point, review, today), since))
+        since = point.due_on
+    return found
 
 
 def point_of(agreement, months: int, holidays: frozenset[date], today: date) -> PointState:
@@ -68,8 +70,11 @@ def point_of(agreement, months: int, holidays: frozenset[date], today: date) -> 
     raise AgreementError("This agreement has no review at that point", status=404)
 
 
-def write(actor: User, agreement, at: PointState, progress: str, what_next: str, today, now):
-    """The mentor writes (or corrects, until it is confirmed) the review. The caller commits."""
+def write(
+    actor: User, agreement, at: PointState, progress: str, what_next: str, today, now, lines=None
+):
+    """The mentor writes (or corrects, until it is confirmed) the review, with a line on each
+    goal or focus case keyed ("goal" or "case", id), blank lines left out. The caller commits."""
     version = in_force(agreement)
     if agreement.ended_on is not None or actor.id != version.mentor_id:
         raise AgreementError("Only the mentor of the agreement in force writes its reviews", 403)
@@ -86,6 +91,8 @@ def write(actor: User, agreement, at: PointState, progress: str, what_next: str,
         agreement.reviews.append(review)
     review.progress, review.what_next = progress.strip(), what_next.strip()
     review.written_by_id, review.written_at = actor.id, now
+    with db.session.no_autoflush:  # a clash on the review itself is told by save_or_conflict
+        set_lines(agreement, review, lines or {})
     save_or_conflict("This review has just been saved by someone else: read it first")
     audit.record("agreement.review_written", actor=actor, obj=agreement, months=review.months)
     notify.notify(
@@ -94,6 +101,31 @@ def write(actor: User, agreement, at: PointState, progress: str, what_next: str,
         link=f"/agreements/{agreement.id}/reviews/{review.months}",
     )
     return review
+
+
+def set_lines(agreement, review: AgreementReview, lines: dict[tuple[str, int], str]) -> None:
+    """Keep one line per goal or focus case of the version in force; blank ones go."""
+    number = in_force(agreement).number
+    parts = [("goal", g.id) for g in agreement.goals if g.in_version(number)]
+    parts += [("case", c.id) for c in agreement.focus_cases if c.in_version(number)]
+    if set(lines) - set(parts):
+        raise AgreementError("That goal or focus case is not in this agreement", status=400)
+    kept = {_key(line): line for line in review.lines}
+    for key in parts:
+        text = lines.get(key, "").strip()
+        line = kept.get(key)
+        if not text:
+            if line is not None:
+                review.lines.remove(line)
+        elif line is None:
+            goal, case = (key[1], None) if key[0] == "goal" else (None, key[1])
+            review.lines.append(ReviewProgress(goal_id=goal, focus_case_id=case, text=text))
+        else:
+            line.text = text
+
+
+def _key(line: ReviewProgress) -> tuple[str, int]:
+    return ("goal", line.goal_id) if line.goal_id else ("case", line.focus_case_id)
 
 
 def add_view(actor: User, agreement, review: AgreementReview, view: str, ratings, now) -> None:

@@ -1,7 +1,7 @@
 """Reviews over HTTP: the mentor writes the 3-month review, the NQSW adds a view and rates
 themselves on each goal, the practice manager confirms; each read is audited."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -14,7 +14,13 @@ from nqsw_visits.agreements.reminders import remind_due_reviews
 from nqsw_visits.extensions import db
 from nqsw_visits.models import AuditEvent, Role
 from nqsw_visits.models_requests import Notification, OutboxEmail
-from tests.factories import make_team_with_people, make_user
+from nqsw_visits.one_to_ones.models import OneToOne
+from tests.factories import (
+    make_completed_request,
+    make_shared_observation,
+    make_team_with_people,
+    make_user,
+)
 
 # Today is 13 January 2027: the 3-month review of an agreement from 20 October is due.
 STARTED = date(2026, 10, 20)
@@ -240,3 +246,70 @@ def test_a_review_saved_elsewhere_at_the_same_moment_is_a_409_not_a_500(agreed):
     with pytest.raises(rules.AgreementError) as refused:
         reviews.write(agreed["mentor"], agreement, at, "Mine", "Next", clock.today(), clock.now())
     assert refused.value.status == 409
+
+
+def _lines(agreed) -> dict:
+    agreement = db.session.get(rules.MentoringAgreement, agreed["agreement"])
+    goal, case = agreement.goals[0], agreement.focus_cases[0]
+    return {f"goal_{goal.id}": "Plans every visit now", f"case_{case.id}": "Led the second visit"}
+
+
+def test_the_mentor_writes_a_line_on_each_goal_and_focus_case(agreed, client_for):
+    mentor = client_for(agreed["mentor"])
+    form = mentor.get(path(agreed)).get_data(as_text=True)
+    assert "Progress on the goal: Plan visits" in form and "Progress on focus case CR-1001" in form
+    data = {"progress": "Good", "what_next": "More", **_lines(agreed)}
+    assert mentor.post(path(agreed), data=data).status_code == 302
+    for who in ("mentor", "nqsw", "manager"):
+        page = client_for(agreed[who]).get(path(agreed)).get_data(as_text=True)
+        assert "Plans every visit now" in page and "Led the second visit" in page
+    data[next(iter(_lines(agreed)))] = ""  # a blank line goes, the other is corrected
+    data[list(_lines(agreed))[1]] = "Led two visits"
+    assert mentor.post(path(agreed), data=data).status_code == 302
+    (line,) = db.session.scalar(select(AgreementReview)).lines
+    assert line.text == "Led two visits" and line.goal_id is None
+
+
+def test_a_progress_line_too_long_is_refused_with_422(agreed, client_for):
+    name = next(iter(_lines(agreed)))
+    data = {"progress": "Good", "what_next": "More", name: "x" * 301}
+    response = client_for(agreed["mentor"]).post(path(agreed), data=data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "govuk-error-summary" in page
+    assert f'href="#{name}"' in page and db.session.scalar(select(AgreementReview)) is None
+
+
+def test_the_evidence_lists_sessions_and_observations_without_notes_for_the_manager(
+    agreed, client_for
+):
+    agreement = db.session.get(rules.MentoringAgreement, agreed["agreement"])
+    starts = datetime(2026, 12, 1, 11, tzinfo=UTC)
+    session = OneToOne(
+        agreement_id=agreement.id,
+        mentor_id=agreed["mentor"].id,
+        nqsw_id=agreed["nqsw"].id,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        booked_by_id=agreed["nqsw"].id,
+        status="held",
+        talked_about="Secret session notes",
+    )
+    db.session.add(session)
+    db.session.commit()
+    observation = make_shared_observation(make_completed_request(agreed["nqsw"], agreed["mentor"]))
+    client_for(agreed["mentor"]).post(path(agreed), data={"progress": "Good", "what_next": "More"})
+    for who in ("mentor", "nqsw"):
+        page = client_for(agreed[who]).get(path(agreed)).get_data(as_text=True)
+        assert f'href="/one-to-ones/{session.id}"' in page
+        assert f'href="/observations/{observation.id}"' in page
+    manager = client_for(agreed["manager"])
+    page = manager.get(path(agreed)).get_data(as_text=True)
+    assert "1 December 2026" in page and "One-to-one" in page and "Observation" in page
+    assert "/one-to-ones/" not in page and "Secret session notes" not in page
+    assert f'href="/observations/{observation.id}"' not in page  # not shared with the manager
+    observation.shared_with_manager = True
+    db.session.commit()
+    page = manager.get(path(agreed)).get_data(as_text=True)
+    assert f'href="/observations/{observation.id}"' in page
+    later = client_for(agreed["mentor"]).get(path(agreed, months=6)).get_data(as_text=True)
+    assert "1 December 2026" not in later  # before the previous review point

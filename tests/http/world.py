@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from nqsw_visits import clock
 from nqsw_visits.agreements.models import AgreementGoal, MentoringAgreement
@@ -311,6 +311,8 @@ def _review(world: World, found: int) -> None:
     """The 3-month review: the mentor writes it, the NQSW adds a view, the manager confirms."""
     path = f"/agreements/{found}/reviews/3"
     written = {"progress": world.text("progress"), "what_next": world.text("what_next")}
+    first = select(func.min(AgreementGoal.id)).where(AgreementGoal.agreement_id == found)
+    written[f"goal_{db.session.scalar(first)}"] = world.text("review_line")
     world.post(MENTOR, path, data=written)
     goals = db.session.scalars(select(AgreementGoal.id).where(AgreementGoal.agreement_id == found))
     view = {"view": world.text("review_view"), **{f"goal_{goal}": "4" for goal in goals}}

@@ -306,6 +306,18 @@ def seed_one_to_ones() -> None:
     )
 
 
+def seed_review_progress() -> None:
+    """Revision 0014: the mentor's line on the goal and on the focus case in the review."""
+    run(
+        "INSERT INTO review_progress (review_id, goal_id, focus_case_id, text)"
+        " VALUES (1, :goal, :case, :text)",
+        [
+            {"goal": 1, "case": None, "text": "Clearer records"},
+            {"goal": None, "case": 1, "text": "Led the visit"},
+        ],
+    )
+
+
 STAGES = [
     ("0001", seed_people),
     ("0002", seed_availability),
@@ -316,6 +328,7 @@ STAGES = [
     ("0010", seed_reviews),
     ("0011", seed_reminders),
     ("0012", seed_one_to_ones),
+    ("0014", seed_review_progress),
 ]
 SEEDED = {
     "teams", "users", "user_roles", "user_sessions", "team_managers", "mentor_assignments",
@@ -324,7 +337,7 @@ SEEDED = {
     "notifications", "outbox_emails", "observations", "agreed_actions", "observation_addenda",
     "observation_standards", "team_frameworks", "mentoring_agreements", "agreement_versions",
     "agreement_confirmations", "focus_cases", "agreement_goals", "agreement_reviews",
-    "goal_ratings", "review_reminders", "one_to_ones", "one_to_one_actions",
+    "goal_ratings", "review_reminders", "one_to_ones", "one_to_one_actions", "review_progress",
 }  # fmt: skip
 # Tables the test puts no rows in, each for a reason; every other table at head is seeded.
 NOT_SEEDED = {
@@ -359,6 +372,7 @@ def test_rows_seeded_at_each_early_revision_survive_every_upgrade_to_head(fresh_
         assert counts["one_to_ones"] == 2 and counts["one_to_one_actions"] == 1
         assert counts["mentor_holds"] == 3 and counts["goal_ratings"] == 2
         assert counts["agreement_confirmations"] == 2 and counts["agreement_reviews"] == 1
+        assert counts["review_progress"] == 2
         focus = db.session.execute(text("SELECT focus_case_id FROM support_requests ORDER BY id"))
         assert list(focus.scalars()) == [1, None, None]  # 0009's link kept by later copies
         # 0003 copies `users` and 0007 copies `teams` on SQLite: links kept, keys filled.
