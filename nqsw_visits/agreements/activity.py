@@ -1,7 +1,8 @@
 """What has happened on each focus case: accompaniments, discussions, observations, actions."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
 
@@ -51,4 +52,66 @@ def by_focus_case(case_ids: list[int]) -> dict[int, CaseActivity]:
     )
     for case_id, accompaniments, discussions, observations, actions, done in rows:
         found[case_id] = CaseActivity(accompaniments, discussions, observations, actions, done)
+    return found
+
+
+LATEST = 5  # events shown under each focus case; the rest are counted
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened on a focus case, and its page if the viewer may open it."""
+
+    on: datetime
+    kind: str
+    status: str
+    href: str | None
+
+
+@dataclass
+class CaseHistory:
+    """The latest events on a focus case, newest first, and how many more there were."""
+
+    latest: list = field(default_factory=list)
+    more: int = 0
+
+
+def history(case_ids: list[int], viewer_id: int, manager: bool) -> dict[int, CaseHistory]:
+    """What happened on each focus case, in one query: requests planned or done and their
+    shared observations; the manager opens an observation only where the NQSW shares it."""
+    found: dict[int, CaseHistory] = defaultdict(CaseHistory)
+    if not case_ids:
+        return found
+    rows = db.session.execute(
+        select(
+            SupportRequest.focus_case_id,
+            SupportRequest.id,
+            SupportRequest.kind,
+            SupportRequest.status,
+            SupportRequest.starts_at,
+            SupportRequest.nqsw_id,
+            SupportRequest.mentor_id,
+            Observation.id,
+            Observation.shared_at,
+            Observation.shared_with_manager,
+        )
+        .outerjoin(
+            Observation,
+            and_(Observation.request_id == SupportRequest.id, Observation.shared_at.is_not(None)),
+        )
+        .where(SupportRequest.focus_case_id.in_(case_ids), SupportRequest.status.in_(HAPPENING))
+    )
+    events: dict[int, list[Event]] = defaultdict(list)
+    for case_id, id_, kind, status, starts_at, nqsw_id, mentor_id, seen, shared, told in rows:
+        party = viewer_id in (nqsw_id, mentor_id)
+        what = "Case discussion" if kind == RequestKind.CASE_DISCUSSION.value else "Accompaniment"
+        href = f"/requests/{id_}" if party or manager else None
+        events[case_id].append(Event(starts_at, what, status.capitalize(), href))
+        if seen is not None:
+            opens = party or (manager and told)
+            link = f"/observations/{seen}" if opens else None
+            events[case_id].append(Event(shared, "Observation", "Shared", link))
+    for case_id, happened in events.items():
+        happened.sort(key=lambda event: event.on, reverse=True)
+        found[case_id] = CaseHistory(happened[:LATEST], max(0, len(happened) - LATEST))
     return found

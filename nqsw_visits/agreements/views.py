@@ -121,6 +121,12 @@ def start(nqsw_id: int):
     return render_template("agreements/start.html", form=form, nqsw=nqsw), status
 
 
+def _manager(agreement: MentoringAgreement) -> bool:
+    """The viewer is a party to the agreement as neither its NQSW nor one of its mentors."""
+    mentors = {version.mentor_id for version in agreement.versions}
+    return current_user.id != agreement.nqsw_id and current_user.id not in mentors
+
+
 def _page_context(agreement: MentoringAgreement, shown) -> dict:
     starts = shown.starts_on
     cases = [c for c in agreement.focus_cases if c.in_version(shown.number)]
@@ -136,6 +142,7 @@ def _page_context(agreement: MentoringAgreement, shown) -> dict:
         "rated_at_start": any(r.point == 0 for c in agreement.goals for r in c.ratings),
         "cases": cases,
         "activity": activity.by_focus_case([c.id for c in cases]),
+        "history": activity.history([c.id for c in cases], current_user.id, _manager(agreement)),
         "goals": [g for g in agreement.goals if g.in_version(shown.number)],
         "confirmed": {row.person_id: row.confirmed_at for row in shown.confirmations},
         "people": rules.parties(agreement, shown),
