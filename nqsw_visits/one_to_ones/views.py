@@ -121,10 +121,10 @@ def show(session_id: int):
     """A one-to-one: when, what became of it, the record and its actions."""
     session = session_for(session_id)
     response = _page(session)
-    if session.written_at is not None or session.actions:
-        # Every read of a session's record is audited, once the page is rendered.
-        with kept_as_loaded(), writing():
-            audit.record("one_to_one.read", actor=current_user, obj=session)
+    # Every view is audited once the page is rendered: besides its own record, the page
+    # shows actions carried from earlier sessions.
+    with kept_as_loaded(), writing():
+        audit.record("one_to_one.read", actor=current_user, obj=session)
     return response
 
 

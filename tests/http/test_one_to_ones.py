@@ -256,8 +256,11 @@ def test_an_action_is_carried_to_later_sessions_until_done(app, world, client_fo
         )
         assert added.status_code == 302
     action = db.session.scalar(select(SessionAction))
+    reads = _count(AuditEvent, action="one_to_one.read")
     later = nqsw.get(f"/one-to-ones/{second.id}").get_data(as_text=True)
     assert "Carried from earlier one-to-ones" in later and "Read the court guide" in later
+    # A session with nothing of its own still shows what was carried: its view is audited.
+    assert _count(AuditEvent, action="one_to_one.read") == reads + 1
     done = nqsw.post(f"/one-to-ones/{second.id}/actions/{action.id}/done")
     assert done.status_code == 302
     assert "Read the court guide" not in nqsw.get(f"/one-to-ones/{third.id}").get_data(as_text=True)
