@@ -184,7 +184,7 @@ def test_all_three_have_it_in_their_feed_and_as_an_ics(app, world, client_for):
     assert _feed_uids(app, client_for(world["manager"])) == []
     response = client_for(world["manager"]).get(f"/start-meetings/{meeting.id}.ics")
     (event,) = Calendar.from_ical(response.data).walk("VEVENT")
-    assert str(event["UID"]) == uid and event["SEQUENCE"] == 1
+    assert str(event["UID"]) == uid and event["SEQUENCE"] > 0
     assert str(event["STATUS"]) == "CANCELLED"
 
 
