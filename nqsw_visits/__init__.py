@@ -19,6 +19,7 @@ from . import (  # noqa: F401
 )
 from .agreements import models as agreement_models  # noqa: F401
 from .extensions import csrf, db, login_manager, migrate
+from .group_sessions import models as group_session_models  # noqa: F401
 from .one_to_ones import models as one_to_one_models  # noqa: F401
 from .services import passwords
 

@@ -133,13 +133,18 @@ class RequestEvent(db.Model):
 
 
 class MentorHold(db.Model):
-    """Time a request or a one-to-one holds in a mentor's diary; the database refuses two
-    that overlap, whichever they belong to."""
+    """Time a request, a one-to-one or a group session holds in a mentor's diary; the
+    database refuses two that overlap, whichever they belong to."""
 
     __tablename__ = "mentor_holds"
     __table_args__ = (
         CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
-        CheckConstraint("(request_id IS NULL) <> (one_to_one_id IS NULL)", name="holds_one_thing"),
+        CheckConstraint(
+            "(CASE WHEN request_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN one_to_one_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN group_session_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="holds_one_thing",
+        ),
         Index("ix_mentor_holds_mentor_time", "mentor_id", "starts_at", "ends_at"),
     )
 
@@ -149,6 +154,9 @@ class MentorHold(db.Model):
     )
     one_to_one_id: Mapped[int | None] = mapped_column(
         ForeignKey("one_to_ones.id", ondelete="CASCADE"), unique=True
+    )
+    group_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("group_sessions.id", ondelete="CASCADE"), unique=True
     )
     mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -182,6 +190,8 @@ class OutboxEmail(db.Model):
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # An iCalendar file sent with the email as an invitation, for guests without an account.
+    calendar: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     attempts: Mapped[int] = mapped_column(default=0)

@@ -273,6 +273,7 @@ def seed_reminders() -> None:
 
 
 ONE_TO_ONE_HOLDS = 1
+GROUP_SESSION_HOLDS = 1
 
 
 def seed_one_to_ones() -> None:
@@ -318,6 +319,50 @@ def seed_review_progress() -> None:
     )
 
 
+def seed_group_sessions() -> None:
+    """Revision 0015: a monthly series with a session that holds the mentor's time, an invited
+    NQSW who went and rated it, a guest speaker, and a guest's email with its invitation."""
+    run(
+        "INSERT INTO group_series (id, organiser_id, topic, week_of_month, weekday, starts,"
+        " ends, created_by_id, created_at) VALUES (1, 2, 'Court skills', 2, 3, :starts, :ends,"
+        " 2, :at)",
+        [{"starts": time(14), "ends": time(16), "at": AT}],
+    )
+    run(
+        "INSERT INTO group_sessions (id, uid, series_id, organiser_id, topic, starts_at, ends_at,"
+        " place, capacity, state, sequence, cancel_reason, created_by_id, created_at, notes,"
+        " resources) VALUES (1, 'gs-1', 1, 2, 'Court skills', :starts, :ends, 'Room 2', 10,"
+        " 'scheduled', 0, '', 2, :at, 'Preparing a statement', '')",
+        [{"starts": AT + timedelta(days=40), "ends": AT + timedelta(days=40, hours=2), "at": AT}],
+    )
+    run(
+        "INSERT INTO group_invites (session_id, user_id, reply, replied_at, attended)"
+        " VALUES (1, 1, 'going', :at, :yes)",
+        [{"at": AT, "yes": True}],
+    )
+    run(
+        "INSERT INTO group_guests (session_id, name, role, organisation, email)"
+        " VALUES (1, 'Sam Guest', 'Solicitor', 'Legal services', 'sam@example.net')",
+        [{}],
+    )
+    run(
+        "INSERT INTO group_feedback (session_id, user_id, rating, comment, created_at)"
+        " VALUES (1, 1, 5, 'Useful', :at)",
+        [{"at": AT}],
+    )
+    run(
+        "INSERT INTO mentor_holds (group_session_id, mentor_id, starts_at, ends_at, kind)"
+        " VALUES (1, 2, :starts, :ends, 'group_session')",
+        [{"starts": AT + timedelta(days=40), "ends": AT + timedelta(days=40, hours=2)}],
+    )
+    run(
+        "INSERT INTO outbox_emails (to_address, subject, body, calendar, created_at,"
+        " next_attempt_at, attempts, last_error) VALUES ('sam@example.net', 'Invitation',"
+        " 'Details', 'BEGIN:VCALENDAR', :at, :at, 0, '')",
+        [{"at": AT}],
+    )
+
+
 STAGES = [
     ("0001", seed_people),
     ("0002", seed_availability),
@@ -329,6 +374,7 @@ STAGES = [
     ("0011", seed_reminders),
     ("0012", seed_one_to_ones),
     ("0014", seed_review_progress),
+    ("0015", seed_group_sessions),
 ]
 SEEDED = {
     "teams", "users", "user_roles", "user_sessions", "team_managers", "mentor_assignments",
@@ -338,6 +384,7 @@ SEEDED = {
     "observation_standards", "team_frameworks", "mentoring_agreements", "agreement_versions",
     "agreement_confirmations", "focus_cases", "agreement_goals", "agreement_reviews",
     "goal_ratings", "review_reminders", "one_to_ones", "one_to_one_actions", "review_progress",
+    "group_series", "group_sessions", "group_invites", "group_guests", "group_feedback",
 }  # fmt: skip
 # Tables the test puts no rows in, each for a reason; every other table at head is seeded.
 NOT_SEEDED = {
@@ -370,7 +417,7 @@ def test_rows_seeded_at_each_early_revision_survive_every_upgrade_to_head(fresh_
         assert all(counts[table] > 0 for table in SEEDED), counts
         assert counts["user_roles"] == 5 and counts["user_sessions"] == 8
         assert counts["one_to_ones"] == 2 and counts["one_to_one_actions"] == 1
-        assert counts["mentor_holds"] == 3 and counts["goal_ratings"] == 2
+        assert counts["mentor_holds"] == 4 and counts["goal_ratings"] == 2
         assert counts["agreement_confirmations"] == 2 and counts["agreement_reviews"] == 1
         assert counts["review_progress"] == 2
         focus = db.session.execute(text("SELECT focus_case_id FROM support_requests ORDER BY id"))

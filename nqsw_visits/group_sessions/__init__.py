@@ -1,0 +1,1 @@
+"""Monthly group sessions with invited specialists."""
