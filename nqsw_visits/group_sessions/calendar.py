@@ -1,0 +1,42 @@
+"""A group session as an iCalendar invitation: one event whose UID never changes, so a
+guest's calendar updates it at each higher SEQUENCE and removes it when it is cancelled."""
+
+from datetime import datetime
+
+from icalendar import Calendar, Event
+
+from .models import GroupSession
+
+
+def summary(topic: str) -> str:
+    """What a calendar calls a group session."""
+    return f"{topic} (Alongside group session)"
+
+
+def uid(session: GroupSession) -> str:
+    """The event's UID: the same through every change to the session."""
+    return f"group-session-{session.uid}@alongside"
+
+
+def session_ics(session: GroupSession, now: datetime, cancelled: bool = False) -> str:
+    """The session as iCalendar text; STATUS:CANCELLED when it (or this guest) is called off."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//Alongside//Group sessions//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", uid(session))
+    event.add("dtstamp", now)
+    event.add("dtstart", session.starts_at)
+    event.add("dtend", session.ends_at)
+    event.add("sequence", session.sequence)
+    event.add("summary", summary(session.topic))
+    if session.place:
+        event.add("location", session.place)
+    event.add("status", "CANCELLED" if cancelled or session.cancelled else "CONFIRMED")
+    event.add(
+        "description",
+        f"Organised by {session.organiser.display_name}. Staff find the details in Alongside.",
+    )
+    calendar.add_component(event)
+    return calendar.to_ical().decode()

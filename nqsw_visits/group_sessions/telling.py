@@ -1,0 +1,148 @@
+"""Tell people about a group session: staff in-app and by email, guests by email with a
+calendar invitation and never a link into the app. No case detail is ever written here."""
+
+from sqlalchemy import select
+
+from .. import clock
+from ..extensions import db
+from ..models import User
+from ..models_requests import OutboxEmail
+from ..services import notify
+from ..templating import _twelve_hour
+from .calendar import session_ics
+from .models import REPLIED, GroupGuest, GroupInvite, GroupSession
+
+
+def when(session: GroupSession) -> str:
+    """The local start as the pages write it: Tuesday 4 March 2025 at 2:00pm."""
+    local = session.starts_at.astimezone(clock.zone())
+    return f"{local:%A} {local.day} {local:%B %Y} at {_twelve_hour(local)}"
+
+
+def _until(session: GroupSession) -> str:
+    return _twelve_hour(session.ends_at.astimezone(clock.zone()))
+
+
+def tell_staff(session: GroupSession, user_ids, message: str) -> None:
+    """An in-app notice and an email to each of these people, linking to the session."""
+    link = f"/group-sessions/{session.id}"
+    people = db.session.scalars(
+        select(User).where(User.id.in_(set(user_ids))).order_by(User.id)
+    ).all()
+    for person in people:
+        notify.notify(person, message, link=link)
+
+
+def _repliers(session: GroupSession) -> list[int]:
+    """Those who have answered the invitation: they hear of changes and cancellations."""
+    return list(
+        db.session.scalars(
+            select(GroupInvite.user_id).where(
+                GroupInvite.session_id == session.id,
+                GroupInvite.reply.in_(sorted(reply.value for reply in REPLIED)),
+            )
+        )
+    )
+
+
+def _email_guest(
+    session: GroupSession, guest: GroupGuest, subject: str, opening: str, cancelled=False
+) -> None:
+    """A plain email with the invitation attached: what, when, where, who; no link."""
+    lines = [
+        f"Dear {guest.name},",
+        "",
+        opening,
+        "",
+        f"What: {session.topic}",
+        f"When: {when(session)} to {_until(session)}",
+        f"Where: {session.place or 'to be confirmed by the organiser'}",
+        f"Organised by: {session.organiser.display_name}",
+        "",
+        "The calendar invitation is attached. You do not need an account: "
+        "reply to the organiser if you have any questions.",
+    ]
+    db.session.add(
+        OutboxEmail(
+            to_address=guest.email,
+            subject=subject[:200],
+            body="\n".join(lines) + "\n",
+            calendar=session_ics(session, clock.now(), cancelled=cancelled),
+        )
+    )
+
+
+def invited(session: GroupSession, user_ids, actor: User) -> None:
+    """Tell newly invited people, in-app and by email."""
+    tell_staff(
+        session,
+        set(user_ids) - {actor.id},
+        f"{session.organiser.display_name} invited you to a group session: "
+        f"{session.topic}, {when(session)}",
+    )
+
+
+def guest_invited(session: GroupSession, guest: GroupGuest) -> None:
+    """Email a guest speaker the invitation with its calendar file."""
+    _email_guest(
+        session,
+        guest,
+        f"Invitation: {session.topic}, {when(session)}",
+        f"{session.organiser.display_name} has invited you to speak at a group session "
+        "for newly qualified social workers.",
+    )
+
+
+def changed(session: GroupSession, actor: User) -> None:
+    """Tell those who replied, and every guest with an updated calendar file."""
+    tell_staff(
+        session,
+        set(_repliers(session)) - {actor.id},
+        f"A group session has changed: {session.topic}, now {when(session)}",
+    )
+    for guest in session.guests:
+        _email_guest(
+            session,
+            guest,
+            f"Updated: {session.topic}, {when(session)}",
+            "The group session you are invited to has changed. Here are its details now.",
+        )
+
+
+def cancelled(session: GroupSession, actor: User) -> None:
+    """Tell those who replied, and every guest with a cancelling calendar file."""
+    tell_staff(
+        session,
+        set(_repliers(session)) - {actor.id},
+        f"A group session is cancelled: {session.topic}, {when(session)}",
+    )
+    for guest in session.guests:
+        _email_guest(
+            session,
+            guest,
+            f"Cancelled: {session.topic}, {when(session)}",
+            "The group session you were invited to is cancelled. "
+            "The attachment removes it from your calendar.",
+            cancelled=True,
+        )
+
+
+def guest_removed(session: GroupSession, guest: GroupGuest) -> None:
+    """Tell a guest they are no longer expected; their calendar drops the event."""
+    _email_guest(
+        session,
+        guest,
+        f"No longer needed: {session.topic}, {when(session)}",
+        "The organiser no longer needs you at this group session. "
+        "The attachment removes it from your calendar.",
+        cancelled=True,
+    )
+
+
+def moved_up(session: GroupSession, user_id: int) -> None:
+    """Tell someone from the waiting list that a place came free and they are going."""
+    tell_staff(
+        session,
+        {user_id},
+        f"A place came free: you are now going to {session.topic}, {when(session)}",
+    )
