@@ -60,6 +60,7 @@ class Claimed:
     subject: str
     body: str
     created_at: datetime
+    calendar: str | None = None  # an iCalendar invitation to attach
 
 
 def _retry_after(attempts: int) -> timedelta:
@@ -114,6 +115,7 @@ def claim(now: datetime, token: str, *, limit: int, hold: timedelta) -> list[Cla
                 OutboxEmail.subject,
                 OutboxEmail.body,
                 OutboxEmail.created_at,
+                OutboxEmail.calendar,
             )
             .where(OutboxEmail.claim_token == token, OutboxEmail.sent_at.is_(None))
             .order_by(OutboxEmail.id)
@@ -182,6 +184,14 @@ def _message(email: Claimed, settings: SmtpSettings) -> EmailMessage:
     message["To"] = email.to_address
     message["Subject"] = email.subject
     message.set_content(email.body.replace("{base_url}", settings.base_url))
+    if email.calendar:
+        message.add_attachment(
+            email.calendar.encode(),
+            maintype="text",
+            subtype="calendar",
+            filename="invitation.ics",
+            params={"method": "PUBLISH", "charset": "utf-8"},
+        )
     return message
 
 
