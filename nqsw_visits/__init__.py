@@ -83,6 +83,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .lifecycle_commands import backup_command, purge_command
 
     app.cli.add_command(remind_reviews_command)
+    from .group_sessions.commands import remind_group_sessions_command
+
+    app.cli.add_command(remind_group_sessions_command)
 
     app.cli.add_command(purge_command)
     app.cli.add_command(backup_command)
