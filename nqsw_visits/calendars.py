@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 from . import clock
 from .extensions import db
 from .forms import ConfirmForm
+from .group_sessions import calendar as group_calendar
 from .models import User
 from .models_requests import RequestStatus, SupportRequest
 from .one_to_ones import start_meeting
@@ -43,6 +44,7 @@ class FeedEvent(NamedTuple):
     ends_at: datetime
     path: str
     tentative: bool = False
+    location: str = ""
 
 
 def _ics(body: bytes, filename: str):
@@ -130,6 +132,7 @@ def feed(token: str):
         for row in one_to_ones_in_feed(user.id, since, until)
     ]
     shown += _start_meetings(user.id, since, until)
+    shown += _group_sessions(user.id, since, until)
     body = _feed_text(
         sorted(shown, key=lambda e: e.starts_at), current_app.config["PUBLIC_URL"], now
     )
@@ -149,6 +152,21 @@ def _start_meetings(user_id: int, since: datetime, until: datetime) -> list[Feed
             f"/agreements/{row.agreement_id}",
         )
         for row in start_meeting.in_feed(user_id, since, until)
+    ]
+
+
+def _group_sessions(user_id: int, since: datetime, until: datetime) -> list[FeedEvent]:
+    """Group sessions the person organises or is going (or maybe) to, under their own UID."""
+    return [
+        FeedEvent(
+            f"group-session-{row.uid}",
+            group_calendar.summary(row.topic),
+            row.starts_at,
+            row.ends_at,
+            f"/group-sessions/{row.id}",
+            location=row.place,
+        )
+        for row in group_calendar.in_feed(user_id, since, until)
     ]
 
 
@@ -174,6 +192,8 @@ def _feed_text(shown: list[FeedEvent], base_url: str, now: datetime) -> str:
             f"SUMMARY:{_text(event.summary)}",
             f"DESCRIPTION:{base_url}{event.path}",
         ]
+        if event.location:
+            lines.append(f"LOCATION:{_text(event.location)}")
         if event.tentative:  # no STATUS is shown as going ahead
             lines.append("STATUS:TENTATIVE")
         lines.append("END:VEVENT")

@@ -4,8 +4,13 @@ guest's calendar updates it at each higher SEQUENCE and removes it when it is ca
 from datetime import datetime
 
 from icalendar import Calendar, Event
+from sqlalchemy import exists, or_, select
 
-from .models import GroupSession
+from ..extensions import db
+from .models import GroupInvite, GroupSession, Reply, SessionState
+
+# Those whose personal calendar feed shows the session, besides its organiser.
+IN_FEED = (Reply.GOING.value, Reply.MAYBE.value)
 
 
 def summary(topic: str) -> str:
@@ -40,3 +45,29 @@ def session_ics(session: GroupSession, now: datetime, cancelled: bool = False) -
     )
     calendar.add_component(event)
     return calendar.to_ical().decode()
+
+
+def in_feed(user_id: int, since: datetime, until: datetime) -> list:
+    """Scheduled sessions in the window the person organises or is going (or maybe) to."""
+    going = exists().where(
+        GroupInvite.session_id == GroupSession.id,
+        GroupInvite.user_id == user_id,
+        GroupInvite.reply.in_(IN_FEED),
+    )
+    return db.session.execute(
+        select(
+            GroupSession.id,
+            GroupSession.uid,
+            GroupSession.topic,
+            GroupSession.place,
+            GroupSession.starts_at,
+            GroupSession.ends_at,
+        )
+        .where(
+            or_(GroupSession.organiser_id == user_id, going),
+            GroupSession.state == SessionState.SCHEDULED.value,
+            GroupSession.ends_at >= since,
+            GroupSession.starts_at < until,
+        )
+        .order_by(GroupSession.starts_at)
+    ).all()
