@@ -1,0 +1,147 @@
+"""Changing group sessions: one date, or this and every later date of its series, moved or
+cancelled; the organiser's diary follows and everyone who replied is told."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import User
+from ..services import audit
+from ..services.scheduling import lock_mentor
+from . import telling
+from .checks import free_text
+from .details import Details, checked, on_day, taken
+from .diary import calendar_of, hold, must_manage, reasons_busy, release, said
+from .errors import GroupSessionError
+from .models import GroupInvite, GroupSeries, GroupSession, Reply, SessionState
+from .replies import fill_places
+from .series import session_times
+
+SCOPES = ("one", "future")
+REASON_MAX = 500
+
+
+def _check_scope(scope: str) -> None:
+    if scope not in SCOPES:
+        raise GroupSessionError("Choose this date only or all future dates", field="scope")
+
+
+def _fresh(session: GroupSession, scope: str, now: datetime) -> list[GroupSession]:
+    """Under the organiser's lock, the session and (for "future") the later ones of its
+    series still going ahead, read afresh: someone may have changed them meanwhile."""
+    lock_mentor(session.organiser_id)
+    db.session.refresh(session)
+    if not session.may_change(now):
+        raise GroupSessionError("Only a session that has not started can be changed", 409)
+    if scope == "one" or session.series_id is None:
+        return [session]
+    later = db.session.scalars(
+        select(GroupSession)
+        .where(
+            GroupSession.series_id == session.series_id,
+            GroupSession.state == SessionState.SCHEDULED.value,
+            GroupSession.starts_at > session.starts_at,
+        )
+        .order_by(GroupSession.starts_at)
+        .execution_options(populate_existing=True)
+    )
+    return [session, *later]
+
+
+def _going(session_ids: list[int]) -> dict[int, int]:
+    rows = db.session.execute(
+        select(GroupInvite.session_id, func.count())
+        .where(GroupInvite.session_id.in_(session_ids), GroupInvite.reply == Reply.GOING.value)
+        .group_by(GroupInvite.session_id)
+    )
+    return dict(rows.all())
+
+
+def _new_times(sessions, details: Details, zone: ZoneInfo) -> dict[int, tuple]:
+    """The edited session takes the new date and time; later ones keep their own dates
+    and take the new local time of day."""
+    starts, ends = details.starts_at.astimezone(zone), details.ends_at.astimezone(zone)
+    times = {sessions[0].id: (details.starts_at, details.ends_at)}
+    for other in sessions[1:]:
+        day = other.starts_at.astimezone(zone).date()
+        times[other.id] = session_times(day, starts.time(), ends.time(), zone)
+    return times
+
+
+def _check_moves(organiser_id, sessions, times, details, zone, now) -> None:
+    """Refuse when fewer places than people going, or when a new time is not free."""
+    going = _going([session.id for session in sessions])
+    for session in sessions:
+        if details.capacity < going.get(session.id, 0):
+            count = going[session.id]
+            raise GroupSessionError(
+                f"{count} {'person is' if count == 1 else 'people are'} going on "
+                f"{on_day(session.starts_at, zone)}: offer at least {count} places",
+                field="capacity",
+            )
+    first = min(start for start, _ in times.values())
+    calendar = calendar_of(organiser_id, first, max(end for _, end in times.values()), zone)
+    for session in sessions:
+        starts, ends = times[session.id]
+        busy = reasons_busy(calendar, starts, ends, now)
+        if busy:
+            raise GroupSessionError(
+                f"The organiser is not free on {on_day(starts, zone)}: {said(busy)}.", 409, "starts"
+            )
+
+
+def edit(
+    actor: User, session: GroupSession, details: Details, scope: str, zone: ZoneInfo, now: datetime
+) -> list[GroupSession]:
+    """Change one date, or this and every later date of its series; their holds move."""
+    must_manage(actor, session)
+    _check_scope(scope)
+    details = checked(details, zone, now)
+    sessions = _fresh(session, scope, now)
+    times = _new_times(sessions, details, zone)
+    # Their own old times are freed first, so each new time is checked against the rest.
+    release(times.keys())
+    _check_moves(session.organiser_id, sessions, times, details, zone, now)
+    for each in sessions:
+        each.topic, each.place, each.capacity = details.topic, details.place, details.capacity
+        each.starts_at, each.ends_at = times[each.id]
+        each.sequence, each.changed_at = each.sequence + 1, now
+        db.session.flush()
+        if not hold(each):
+            raise taken()
+        fill_places(each, now, actor)
+        audit.record("group_session.changed", actor=actor, obj=each, scope=scope)
+        telling.changed(each, actor)
+    if scope == "future" and session.series is not None:
+        _follow(actor, session.series, details, zone)
+    return sessions
+
+
+def _follow(actor: User, series: GroupSeries, details: Details, zone: ZoneInfo) -> None:
+    """The series takes the new topic and local times, for the dates still to come."""
+    series.topic = details.topic
+    series.starts = details.starts_at.astimezone(zone).time()
+    series.ends = details.ends_at.astimezone(zone).time()
+    audit.record("group_series.changed", actor=actor, obj=series)
+
+
+def cancel(
+    actor: User, session: GroupSession, reason: str, scope: str, now: datetime
+) -> list[GroupSession]:
+    """Call off one date, or this and every later date of its series; the diary is freed."""
+    must_manage(actor, session)
+    _check_scope(scope)
+    reason = free_text(reason, "reason", REASON_MAX, "the reason")
+    if not reason:
+        raise GroupSessionError("Say why the session is cancelled", field="reason")
+    sessions = _fresh(session, scope, now)
+    for each in sessions:
+        each.state, each.cancel_reason = SessionState.CANCELLED.value, reason
+        each.sequence, each.changed_at = each.sequence + 1, now
+    release(each.id for each in sessions)
+    for each in sessions:
+        audit.record("group_session.cancelled", actor=actor, obj=each, scope=scope)
+        telling.cancelled(each, actor)
+    return sessions

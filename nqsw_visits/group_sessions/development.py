@@ -1,0 +1,79 @@
+"""Group sessions as development time: what a person attended, and what they said they
+would come to but missed."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..extensions import db
+from .models import GroupInvite, GroupSession, Reply, SessionState
+
+# A person who said they would (or might) come and was marked absent missed the session.
+EXPECTED = frozenset({Reply.GOING.value, Reply.MAYBE.value})
+
+
+@dataclass(frozen=True)
+class DevelopmentTime:
+    """Sessions attended and missed, and the attended sessions' minutes."""
+
+    attended: int
+    missed: int
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Invited:
+    """A session the person was invited to, their reply, and whether they came (None: not
+    marked yet)."""
+
+    session: GroupSession
+    reply: Reply
+    attended: bool | None
+
+    @property
+    def missed(self) -> bool:
+        return self.attended is False and self.reply.value in EXPECTED
+
+
+def _invited(user_id: int, since: datetime, until: datetime):
+    """Sessions going ahead that started in [since, until) and the person's invitation."""
+    return (
+        select(GroupSession, GroupInvite.reply, GroupInvite.attended)
+        .join(GroupInvite, GroupInvite.session_id == GroupSession.id)
+        .where(
+            GroupInvite.user_id == user_id,
+            GroupSession.state == SessionState.SCHEDULED.value,
+            GroupSession.starts_at >= since,
+            GroupSession.starts_at < until,
+        )
+    )
+
+
+def sessions_of(user_id: int, since: datetime, until: datetime) -> list[Invited]:
+    """The sessions the person was invited to that started in the span, latest first."""
+    rows = db.session.execute(
+        _invited(user_id, since, until).order_by(
+            GroupSession.starts_at.desc(), GroupSession.id.desc()
+        )
+    )
+    return [Invited(session, Reply(reply), attended) for session, reply, attended in rows]
+
+
+def development_time(user_id: int, since: datetime, until: datetime) -> DevelopmentTime:
+    """Attended sessions that started in the span, their minutes, and those missed."""
+    query = (
+        _invited(user_id, since, until)
+        .with_only_columns(
+            GroupSession.starts_at, GroupSession.ends_at, GroupInvite.reply, GroupInvite.attended
+        )
+        .where(GroupInvite.attended.is_not(None))
+    )
+    attended = missed = minutes = 0
+    for starts_at, ends_at, reply, came in db.session.execute(query):
+        if came:
+            attended += 1
+            minutes += int((ends_at - starts_at).total_seconds()) // 60
+        elif reply in EXPECTED:
+            missed += 1
+    return DevelopmentTime(attended, missed, minutes)
