@@ -29,10 +29,11 @@ def _check_scope(scope: str) -> None:
 
 
 def _fresh(session: GroupSession, scope: str, now: datetime) -> list[GroupSession]:
-    """Under the organiser's lock, the session and (for "future") the later ones of its
-    series still going ahead, read afresh: someone may have changed them meanwhile."""
+    """The session and (for "future") its series' later dates, locked and read afresh."""
+    # Someone may have changed them meanwhile; their rows stay locked to the commit, so a
+    # reply counting places waits for the change.
     lock_mentor(session.organiser_id)
-    db.session.refresh(session)
+    db.session.refresh(session, with_for_update=True)
     if not session.may_change(now):
         raise GroupSessionError("Only a session that has not started can be changed", 409)
     if scope == "one" or session.series_id is None:
@@ -45,6 +46,7 @@ def _fresh(session: GroupSession, scope: str, now: datetime) -> list[GroupSessio
             GroupSession.starts_at > session.starts_at,
         )
         .order_by(GroupSession.starts_at)
+        .with_for_update()
         .execution_options(populate_existing=True)
     )
     return [session, *later]
@@ -60,8 +62,7 @@ def _going(session_ids: list[int]) -> dict[int, int]:
 
 
 def _new_times(sessions, details: Details, zone: ZoneInfo) -> dict[int, tuple]:
-    """The edited session takes the new date and time; later ones keep their own dates
-    and take the new local time of day."""
+    """The edited session's new times; later ones keep their dates at the new local time."""
     starts, ends = details.starts_at.astimezone(zone), details.ends_at.astimezone(zone)
     times = {sessions[0].id: (details.starts_at, details.ends_at)}
     for other in sessions[1:]:

@@ -10,11 +10,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def free_text(text: str, field: str, most: int, what: str, private: bool = False) -> str:
-    """The text as stored (trimmed), or GroupSessionError on its field.
-
-    `private` refuses what looks like a name, postcode or date of birth, in the words the
-    forms use for the same check elsewhere.
-    """
+    """The text as stored (trimmed), or GroupSessionError on its field."""
+    # `private` refuses what looks like a name, postcode or date of birth, in the words
+    # the forms use for the same check elsewhere.
     text = (text or "").strip()
     if len(text) > most:
         raise GroupSessionError(f"Enter {what} in {most} characters or fewer", field=field)

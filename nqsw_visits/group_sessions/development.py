@@ -24,12 +24,11 @@ class DevelopmentTime:
 
 @dataclass(frozen=True)
 class Invited:
-    """A session the person was invited to, their reply, and whether they came (None: not
-    marked yet)."""
+    """A session the person was invited to, their reply, and whether they came."""
 
     session: GroupSession
     reply: Reply
-    attended: bool | None
+    attended: bool | None  # None until the register is marked
 
     @property
     def missed(self) -> bool:
