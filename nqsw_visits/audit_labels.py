@@ -75,6 +75,19 @@ AUDIT_LABELS = {
     "one_to_one.shared": "Shared a one-to-one record with a later mentor",
     "one_to_one.unshared": "Stopped sharing a one-to-one record with a later mentor",
     "observation.read": "Read an observation in full",
+    "group_series.created": "Created a monthly series of group sessions",
+    "group_series.changed": "Changed a series of group sessions",
+    "group_session.created": "Created a group session",
+    "group_session.changed": "Changed a group session",
+    "group_session.cancelled": "Cancelled a group session",
+    "group_session.replied": "Replied to a group session invitation",
+    "group_session.moved_up": "Moved someone up from a group session's waiting list",
+    "group_session.guest_added": "Invited a guest speaker to a group session",
+    "group_session.guest_removed": "Removed a guest speaker from a group session",
+    "group_session.attendance": "Marked attendance at a group session",
+    "group_session.record_written": "Wrote a group session's notes",
+    "group_session.feedback_given": "Gave feedback on a group session",
+    "group_session.reminded": "Reminded people of a group session",
 }
 
 
