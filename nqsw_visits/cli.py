@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from . import clock
 from .agreements import demo as agreement_demo
 from .extensions import db
+from .group_sessions import demo as group_session_demo
 from .models import Role, Team
 from .one_to_ones import demo as one_to_one_demo
 from .services import demo_scale, passwords, people
@@ -113,6 +114,7 @@ def demo_data(for_trials: bool, scale: str | None) -> None:
         created = load_demo_data(clock.now(), clock.zone())
     agreement_demo.load(clock.now(), clock.zone())
     one_to_one_demo.load(clock.now(), clock.zone())
+    group_session_demo.load(clock.now(), clock.zone())
     db.session.commit()
     click.echo(f"Demo data loaded. Every demo account's password is: {DEMO_PASSWORD}")
     for email, name, roles in created:
