@@ -13,14 +13,13 @@ from sqlalchemy import update
 
 from nqsw_visits import clock
 from nqsw_visits.extensions import db
-from nqsw_visits.group_sessions import telling
-from nqsw_visits.group_sessions.models import Reply, SessionState
+from nqsw_visits.group_sessions import rules
+from nqsw_visits.group_sessions.models import Reply
 from nqsw_visits.models import Role
 from nqsw_visits.models_requests import OutboxEmail, RequestKind
 from nqsw_visits.services import availability_store, scheduling
 from nqsw_visits.services.mailer import SmtpSettings, send_due
 from tests.factories import assign_mentor, make_user
-from tests.http.group_session_rows import stored_guest, stored_session
 from tests.http.test_email import Inbox, free_port
 
 LONDON = ZoneInfo("Europe/London")
@@ -44,15 +43,19 @@ def inbox():
 
 @pytest.fixture
 def world(app):
+    """Grace organises a session through the rules for Amira (who goes) and another NQSW
+    (who has not replied), with a guest speaker from outside."""
     mentor = make_user(Role.MENTOR, name="Grace Mentor", email="grace@example.org")
+    other = make_user(Role.MENTOR, name="Otto Mentor", email="otto@example.org")
     going = make_user(Role.NQSW, name="Amira Hassan", email="amira@example.org")
     silent = make_user(Role.NQSW, email="silent@example.org")
-    assign_mentor(going, mentor)
+    assign_mentor(going, other)
+    for person in (mentor, other):
+        availability_store.add_window(person, person, 1, time(9), time(17), date(2027, 1, 1))
     # Amira has a court hearing at the same time: nothing of it may reach any email.
-    availability_store.add_window(mentor, mentor, 1, time(9), time(17), date(2027, 1, 1))
     request = scheduling.ask(
         going,
-        mentor.id,
+        other.id,
         scheduling.Details(
             kind=RequestKind.COURT_HEARING,
             case_reference="CR-4242",
@@ -62,19 +65,31 @@ def world(app):
         LONDON,
         clock.now(),
     )
-    scheduling.accept(mentor, request, LONDON, clock.now())
+    scheduling.accept(other, request, LONDON, clock.now())
     # The request's own emails are not this test's.
     db.session.execute(update(OutboxEmail).values(sent_at=clock.now()))
-    db.session.commit()
-    session = stored_session(
-        mentor,
-        STARTS,
-        STARTS + timedelta(hours=2),
-        {going: Reply.GOING, silent: Reply.NONE},
-        topic="Working with interpreters",
+    session = rules.create_session(
+        mentor, mentor, details(STARTS), [going.id, silent.id], LONDON, clock.now()
     )
-    guest = stored_guest(session, "Dr Ola Speaker", GUEST, role="Linguist", organisation="Uni")
+    guest = rules.add_guest(
+        mentor,
+        session,
+        rules.Guest("Dr Ola Speaker", GUEST, role="Linguist", organisation="Uni"),
+        clock.now(),
+    )
+    rules.reply(going, session, Reply.GOING, clock.now())
+    db.session.commit()
     return {"mentor": mentor, "going": going, "silent": silent, "session": session, "guest": guest}
+
+
+def details(starts: datetime, capacity: int = 10) -> rules.Details:
+    return rules.Details(
+        "Working with interpreters",
+        starts,
+        starts + timedelta(hours=2),
+        "Room 4, Town Hall",
+        capacity,
+    )
 
 
 def deliver(inbox) -> list[email.message.EmailMessage]:
@@ -106,24 +121,16 @@ def body_of(message) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()
 
 
-def edit(session, actor, starts_at: datetime) -> None:
-    """What the rules do on an edit: the new time, a higher SEQUENCE, then the telling."""
-    session.starts_at, session.ends_at = starts_at, starts_at + timedelta(hours=2)
-    session.sequence += 1
-    session.changed_at = clock.now()
-    telling.changed(session, actor)
+def edit(session, actor, starts_at: datetime, capacity: int = 10) -> None:
+    rules.edit(actor, session, details(starts_at, capacity), "one", LONDON, clock.now())
 
 
 def cancel(session, actor) -> None:
-    session.state = SessionState.CANCELLED.value
-    session.sequence += 1
-    session.changed_at = clock.now()
-    telling.cancelled(session, actor)
+    rules.cancel(actor, session, "The room is flooded", "one", clock.now())
 
 
 def test_a_guest_gets_an_invitation_that_parses_with_no_link_into_the_app(world, inbox):
     session = world["session"]
-    telling.guest_invited(session, world["guest"])
     (message,) = to(deliver(inbox), GUEST)
     event = event_of(message)
     assert str(event["uid"]) == f"group-session-{session.uid}@alongside"
@@ -138,8 +145,8 @@ def test_a_guest_gets_an_invitation_that_parses_with_no_link_into_the_app(world,
     assert "When: Tuesday 8 June 2027 at 2:00pm to 4:00pm" in body
     assert "Where: Room 4, Town Hall" in body and "Organised by: Grace Mentor" in body
     assert "You do not need an account" in body
-    assert (
-        message["Subject"] == "Invitation: Working with interpreters, Tuesday 8 June 2027 at 2:00pm"
+    assert message["Subject"] == (
+        "Invitation: Working with interpreters, Tuesday 8 June 2027 at 2:00pm"
     )
     raw = message.as_string()
     assert "http" not in raw and "group-sessions/" not in raw and "base_url" not in raw
@@ -148,7 +155,6 @@ def test_a_guest_gets_an_invitation_that_parses_with_no_link_into_the_app(world,
 
 def test_an_edit_keeps_the_uid_and_raises_the_sequence_and_tells_those_who_replied(world, inbox):
     session = world["session"]
-    telling.guest_invited(session, world["guest"])
     (first,) = to(deliver(inbox), GUEST)
     edit(session, world["mentor"], MOVED)
     sent = deliver(inbox)
@@ -166,61 +172,66 @@ def test_an_edit_keeps_the_uid_and_raises_the_sequence_and_tells_those_who_repli
     )
     assert f"{BASE_URL}/group-sessions/{session.id}" in body_of(staff)
     assert not list(staff.iter_attachments())
+    edit(session, world["mentor"], STARTS)
+    (again,) = to(deliver(inbox), GUEST)
+    assert event_of(again)["sequence"] > after["sequence"]
 
 
 def test_a_cancellation_carries_status_cancelled_at_a_higher_sequence(world, inbox):
     session = world["session"]
-    telling.guest_invited(session, world["guest"])
     (first,) = to(deliver(inbox), GUEST)
     cancel(session, world["mentor"])
     sent = deliver(inbox)
     (cancelled,) = to(sent, GUEST)
     event = event_of(cancelled)
     assert str(event["status"]) == "CANCELLED"
-    assert str(event["uid"]) == str(event_of(first)["uid"])
-    assert event["sequence"] > event_of(first)["sequence"]
     (part,) = cancelled.iter_attachments()
     assert "STATUS:CANCELLED" in part.get_content()
+    assert str(event["uid"]) == str(event_of(first)["uid"])
+    assert event["sequence"] > event_of(first)["sequence"]
     assert cancelled["Subject"].startswith("Cancelled: Working with interpreters")
     (staff,) = to(sent, "amira@example.org")
     assert "is cancelled: Working with interpreters" in staff["Subject"]
     assert not to(sent, "silent@example.org")
+    assert "flooded" not in cancelled.as_string()  # the reason is for staff, in the app
 
 
 def test_a_removed_guest_alone_gets_a_cancelling_invitation(world, inbox):
-    session = world["session"]
-    other = stored_guest(session, "Sam Staff", "sam@example.org")
-    telling.guest_removed(session, world["guest"])
-    sent = deliver(inbox)
-    (message,) = sent
-    assert message["To"] == GUEST and not to(sent, other.email)
+    session, mentor = world["session"], world["mentor"]
+    rules.add_guest(mentor, session, rules.Guest("Sam Staff", "sam@example.org"), clock.now())
+    deliver(inbox)
+    rules.remove_guest(mentor, session, world["guest"].id, clock.now())
+    (message,) = deliver(inbox)
+    assert message["To"] == GUEST
     assert str(event_of(message)["status"]) == "CANCELLED"
     assert "http" not in message.as_string()
 
 
 def test_staff_emails_name_the_topic_and_local_time_and_carry_no_case_detail(world, inbox):
     session, mentor = world["session"], world["mentor"]
-    telling.invited(session, [world["going"].id, world["silent"].id, mentor.id], mentor)
-    telling.moved_up(session, world["going"].id)
-    edit(session, mentor, MOVED)
+    going, silent = world["going"], world["silent"]
+    edit(session, mentor, STARTS, capacity=1)
+    rules.reply(silent, session, Reply.GOING, clock.now())  # full: waits
+    rules.reply(going, session, Reply.NOT_GOING, clock.now())  # a place for the next
     cancel(session, mentor)
-    sent = deliver(inbox)
-    staff = [m for m in sent if m["To"] != GUEST]
+    staff = [m for m in deliver(inbox) if m["To"] != GUEST]
     assert sorted(m["To"] for m in staff) == sorted(
         ["amira@example.org", "silent@example.org"]  # invited
-        + ["amira@example.org"] * 3  # moved up, the change, the cancellation
+        + ["amira@example.org"]  # the change, after Amira's reply
+        + ["silent@example.org"] * 2  # moved up, then the cancellation
+        + ["amira@example.org"]  # the cancellation
     )
-    assert not to(sent, "grace@example.org")  # the organiser is not told of their own acts
-    invited = to(sent, "silent@example.org")[0]
+    assert not [m for m in staff if m["To"] == "grace@example.org"]  # not of their own acts
+    invited = to(staff, "silent@example.org")[0]
     assert invited["Subject"] == (
         "Alongside: Grace Mentor invited you to a group session: Working with interpreters, "
         "Tuesday 8 June 2027 at 2:00pm"
     )
-    moved_up = [m for m in staff if "place came free" in m["Subject"]]
-    assert len(moved_up) == 1 and "you are now going" in moved_up[0]["Subject"]
+    (moved_up,) = [m for m in staff if "place came free" in m["Subject"]]
+    assert moved_up["To"] == "silent@example.org" and "you are now going" in moved_up["Subject"]
     for message in staff:
         text = message.as_string()
         assert "CR-4242" not in text and "court" not in text.lower()
-        assert "Ola" not in text  # nor who the guests are
+        assert "Ola" not in text and "flooded" not in text
         assert f"{BASE_URL}/group-sessions/{session.id}" in body_of(message)
         assert not list(message.iter_attachments())

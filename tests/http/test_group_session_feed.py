@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
+from nqsw_visits import clock
 from nqsw_visits.extensions import db
-from nqsw_visits.group_sessions.models import Reply, SessionState
+from nqsw_visits.group_sessions import rules
+from nqsw_visits.group_sessions.models import Reply
 from nqsw_visits.models import Role
 from nqsw_visits.services.tokens import hash_token
 from tests.factories import make_user
@@ -55,7 +57,7 @@ def test_the_organiser_and_those_going_or_maybe_see_it_and_no_one_else(world, cl
 def test_a_cancelled_session_drops_out(world, client):
     uid = f"group-session-{world['session'].uid}@alongside"
     assert uid in feed_events(client, world[Reply.GOING])
-    world["session"].state = SessionState.CANCELLED.value
+    rules.cancel(world["organiser"], world["session"], "Room closed", "one", clock.now())
     db.session.commit()
     for who in ("organiser", Reply.GOING, Reply.MAYBE):
         assert uid not in feed_events(client, world[who])
