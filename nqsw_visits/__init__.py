@@ -146,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
         planning,
         visit_requests,
     )
+    from .group_sessions import views as group_sessions
 
     for module in (
         auth,
@@ -154,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
         observations,
         agreements,
         one_to_ones,
+        group_sessions,
         planning,
         notifications,
         calendars,

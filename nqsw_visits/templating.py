@@ -29,6 +29,7 @@ NAVIGATION = [
         ("visit_requests.mine", "visit_requests.show"),
     ),
     (Role.NQSW, "My agreement", "agreements.index", "agreements."),
+    (Role.NQSW, "Group sessions", "group_sessions.index", "group_sessions."),
     (Role.MENTOR, "Mentoring", "dashboard.mentor", "dashboard.mentor"),
     (Role.MENTOR, "Requests", "visit_requests.inbox", "visit_requests.inbox"),
     (
@@ -41,6 +42,7 @@ NAVIGATION = [
     (Role.PRACTICE_MANAGER, "My team", "dashboard.manager", "dashboard.manager"),
     (Role.PRACTICE_MANAGER, "Planned support", "planning.planned", "planning."),
     (Role.MENTOR, "Agreements", "agreements.index", "agreements."),
+    (Role.MENTOR, "Group sessions", "group_sessions.index", "group_sessions."),
     (Role.PRACTICE_MANAGER, "Agreements", "agreements.index", "agreements."),
     (Role.ADMIN, "Administration", "admin.index", "admin.index"),
     (Role.ADMIN, "People", "admin.people_list", "admin.p"),

@@ -13,6 +13,8 @@ from nqsw_visits.agreements import rules as agreements
 from nqsw_visits.agreements import versions as agreement_versions
 from nqsw_visits.agreements.models import AgreementGoal, SupportLevel
 from nqsw_visits.extensions import db
+from nqsw_visits.group_sessions import rules as group_rules
+from nqsw_visits.group_sessions.models import GroupInvite, GroupSession
 from nqsw_visits.models import Role
 from nqsw_visits.models_availability import ExceptionKind
 from nqsw_visits.models_observations import Classification, Framework
@@ -131,7 +133,46 @@ def build_world() -> dict:
     )
     ids.update(_one_to_ones(people, ids["reviewed"]))
     ids["start_meeting"] = _start_meeting(people, ids["agreement"])
+    ids.update(_group_sessions(people))
     return {"people": people, "ids": ids}
+
+
+def _group_sessions(people: dict) -> dict:
+    """The mentor's group session of Monday week with a guest, the NQSW invited; and one
+    that began yesterday afternoon, where the NQSW came and the learner is not marked yet."""
+    mentor, invited = people["mentor"], [people["nqsw"].id, people["learner"].id]
+    made = {}
+    for name, day in (("group", date(2027, 1, 25)), ("group_held", date(2027, 1, 26))):
+        details = group_rules.Details("Court skills", _at(day, 14), _at(day, 16), "Room 1", 10)
+        session = group_rules.create_session(mentor, mentor, details, invited, LONDON, clock.now())
+        made[name] = session.id
+    guest = group_rules.Guest("Gail Guest", "gail@example.org", "Magistrate", "The court")
+    made["guest"] = group_rules.add_guest(
+        mentor, db.session.get(GroupSession, made["group"]), guest, clock.now()
+    ).id
+    held = db.session.get(GroupSession, made["group_held"])
+    # Stored as if it had been booked earlier: the rules book only times still to come.
+    held.starts_at, held.ends_at = _at(date(2027, 1, 12), 14), _at(date(2027, 1, 12), 16)
+    db.session.get(GroupInvite, (held.id, people["nqsw"].id)).attended = True
+    db.session.commit()
+    return made
+
+
+def _group_form(w, day: date = date(2027, 1, 27)) -> dict:
+    when = {"day": _day(day), "starts": "14:00", "ends": "16:00"}
+    return {"topic": "Preparing for court", **when, "place": "Room 2", "capacity": "12"}
+
+
+def _series_form(w) -> dict:
+    when = {"week_of_month": "2", "weekday": "3", "starts": "14:00", "ends": "16:00"}
+    what = {"topic": "Monthly practice", "place": "Room 3", "capacity": "15"}
+    return {
+        **what,
+        **when,
+        "first_month": "2027-03",
+        "months": "2",
+        "teams": [str(w["ids"]["team"])],
+    }
 
 
 def _start_meeting(people: dict, agreement_id: int) -> int:
@@ -442,6 +483,53 @@ POSTS: dict[str, tuple[str | None, str, Callable[[dict], dict]]] = {
         "veteran",
         "/one-to-ones/{held_session}/share",
         lambda w: {"shared": "1"},
+    ),
+    "group_sessions.new": (
+        "mentor",
+        "/group-sessions/new",
+        lambda w: _group_form(w) | {"teams": [str(w["ids"]["team"])], "cohort": ""},
+    ),
+    "group_sessions.series_new": ("mentor", "/group-sessions/series/new", _series_form),
+    "group_sessions.reply": (
+        "nqsw",
+        "/group-sessions/{group}/reply",
+        lambda w: {"answer": "going"},
+    ),
+    "group_sessions.edit": (
+        "mentor",
+        "/group-sessions/{group}/edit",
+        lambda w: _group_form(w, date(2027, 1, 25)) | {"starts": "15:00", "ends": "17:00"},
+    ),
+    "group_sessions.cancel": ("mentor", "/group-sessions/{group}/cancel", lambda w: REASON),
+    "group_sessions.add_guest": (
+        "mentor",
+        "/group-sessions/{group}/guests",
+        lambda w: {"name": "Olu Outside", "role": "Advocate", "email": "olu@example.net"},
+    ),
+    "group_sessions.remove_guest": (
+        "mentor",
+        "/group-sessions/{group}/guests/{guest}/remove",
+        dict,
+    ),
+    "group_sessions.attendance": (
+        "mentor",
+        "/group-sessions/{group_held}/attendance",
+        lambda w: {"present": [str(w["people"]["nqsw"].id), str(w["people"]["learner"].id)]},
+    ),
+    "group_sessions.attendance_one": (
+        "mentor",
+        "/group-sessions/{group_held}/attendance/{learner}",
+        lambda w: {"attended": "yes"},
+    ),
+    "group_sessions.record": (
+        "mentor",
+        "/group-sessions/{group_held}/record",
+        lambda w: {"notes": "How to prepare a statement", "resources": "https://example.org/guide"},
+    ),
+    "group_sessions.feedback": (
+        "nqsw",
+        "/group-sessions/{group_held}/feedback",
+        lambda w: {"rating": "4", "comment": "Useful examples"},
     ),
     "observations.add_addendum": (
         "mentor",

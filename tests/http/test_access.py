@@ -13,6 +13,7 @@ from nqsw_visits.agreements import rules as agreement_rules
 from nqsw_visits.agreements import versions as agreement_versions
 from nqsw_visits.agreements.models import SupportLevel
 from nqsw_visits.extensions import db
+from nqsw_visits.group_sessions import rules as group_rules
 from nqsw_visits.models import AuditEvent, Role, User, UserRole
 from nqsw_visits.models_availability import ExceptionKind
 from nqsw_visits.models_requests import RequestKind
@@ -50,6 +51,8 @@ def every(status: int) -> dict[str, int]:
 
 MENTORS_OWN = {NQSW: 403, MENTOR: 200, MANAGER: 403, ADMIN: 200}
 MENTOR_VISIBLE = {NQSW: 200, MENTOR: 200, MANAGER: 403, ADMIN: 200}
+# A group session's own pages: its organiser and admins; 403 to the invited, 404 to others.
+RUNS_IT = {NQSW: 403, MENTOR: 200, MANAGER: 404, ADMIN: 200}
 
 # What each role gets from a GET of each route (302: sent on to its home page).
 EXPECTED = {
@@ -114,16 +117,31 @@ EXPECTED = {
     "one_to_ones.book": {NQSW: 200, MENTOR: 200, MANAGER: 403, ADMIN: 403},
     "one_to_ones.show": {NQSW: 200, MENTOR: 200, MANAGER: 403, ADMIN: 403},
     "one_to_ones.calendar_file": {NQSW: 200, MENTOR: 200, MANAGER: 403, ADMIN: 403},
-    # The start meeting: all three people of the agreement; the world's session is a
-    # one-to-one, not a start meeting, so its calendar file is no one's.
+    # The start meeting (the world's, by its own id): all three people of the agreement.
     "one_to_ones.start_meeting_page": {NQSW: 200, MENTOR: 200, MANAGER: 200, ADMIN: 403},
-    "one_to_ones.start_meeting_calendar": {NQSW: 404, MENTOR: 404, MANAGER: 404, ADMIN: 403},
+    "one_to_ones.start_meeting_calendar": {NQSW: 200, MENTOR: 200, MANAGER: 200, ADMIN: 403},
+    # Group sessions: everyone's list; a mentor or an admin (for a mentor) creates them.
+    "group_sessions.index": every(200),
+    "group_sessions.new": {NQSW: 403, MENTOR: 200, MANAGER: 403, ADMIN: 200},
+    "group_sessions.series_new": {NQSW: 403, MENTOR: 200, MANAGER: 403, ADMIN: 200},
+    # The world's session: the mentor organises it, the NQSW is invited, the manager is not.
+    "group_sessions.show": {NQSW: 200, MENTOR: 200, MANAGER: 404, ADMIN: 200},
+    "group_sessions.edit": RUNS_IT,
+    "group_sessions.cancel": RUNS_IT,
+    "group_sessions.attendance": RUNS_IT,
+    "group_sessions.record": RUNS_IT,
 }
 
 
 def route_path(rule, ids: dict[str, object]) -> str:
-    """The rule's URL with each parameter filled from `ids` (1 where none is known)."""
-    return PARAM.sub(lambda m: str(ids.get(m.group(1), 1)), rule.rule)
+    """The rule's URL with each parameter filled from `ids`: `endpoint.name` first, then the
+    bare name (1 where none is known)."""
+
+    def value(found) -> str:
+        name = found.group(1)
+        return str(ids.get(f"{rule.endpoint}.{name}", ids.get(name, 1)))
+
+    return PARAM.sub(value, rule.rule)
 
 
 def rules(app, method: str | None = None):
@@ -173,6 +191,7 @@ def world() -> dict:
         people[MENTOR], held, "Read the guide", people[NQSW], None, clock.now()
     )
     meeting = _start_meeting(people, agreement)
+    group, guest = _group_session(people)
     db.session.commit()
     ids = {
         "session_id": session.id,
@@ -194,8 +213,32 @@ def world() -> dict:
         "window_id": window.id,
         "filename": "app.js",
         "token": "not-a-feed-secret",
+        "guest_id": guest.id,
+        "group_sessions.attendance_one.user_id": people[NQSW].id,
+        **{f"group_sessions.{name}.session_id": group.id for name in GROUP_SESSION_ROUTES},
     }
     return {"people": people, "ids": ids, "team": team}
+
+
+GROUP_SESSION_ROUTES = (
+    "show", "reply", "feedback", "edit", "cancel", "add_guest", "remove_guest",
+    "attendance", "attendance_one", "record",
+)  # fmt: skip
+
+
+def _group_session(people: dict):
+    """A session the mentor organises on the Monday three weeks on, in their working time,
+    the NQSW invited, with a guest speaker."""
+    today = clock.today()
+    monday = today + timedelta(days=21 - today.weekday())
+    london = ZoneInfo("Europe/London")
+    starts = datetime.combine(monday, time(9), tzinfo=london)
+    details = group_rules.Details("Court skills", starts, starts + timedelta(hours=2), "Room 1", 10)
+    session = group_rules.create_session(
+        people[MENTOR], people[MENTOR], details, [people[NQSW].id], london, clock.now()
+    )
+    guest = group_rules.Guest("Gail Guest", "gail@example.org", "Magistrate", "The court")
+    return session, group_rules.add_guest(people[MENTOR], session, guest, clock.now())
 
 
 def _asked(people: dict):

@@ -22,7 +22,7 @@ from tests.http.world import ADMIN, MANAGER, MENTOR, NQSW, PROBE, RAW, ROLES, bu
 # The properties the calendar files are made of; anything else was injected.
 ICS_NAMES = {"BEGIN", "END", "PRODID", "VERSION", "METHOD", "X-WR-CALNAME", "X-WR-CALDESC"}
 ICS_NAMES |= {"UID", "DTSTAMP", "LAST-MODIFIED", "DTSTART", "DTEND", "SEQUENCE", "SUMMARY"}
-ICS_NAMES |= {"STATUS", "DESCRIPTION"}
+ICS_NAMES |= {"STATUS", "DESCRIPTION", "LOCATION"}
 # Stored but shown on no page today; should one appear, the checks above already cover it.
 NOT_SHOWN = {
     "framework_source": "where a framework comes from, kept with the file",
@@ -37,6 +37,7 @@ NOT_TYPED = {
         "outbox_emails.subject", "outbox_emails.body", "outbox_emails.last_error",
         "notifications.message", "audit_events.detail", "audit_events.action",
         "audit_events.object_type", "user_sessions.end_reason", "teams.name_key",
+        "outbox_emails.calendar",
     },
     "one of a fixed set of values (kinds, statuses, roles), refused otherwise": {
         "availability_exceptions.kind", "user_roles.role", "focus_cases.support_level",
@@ -45,13 +46,15 @@ NOT_TYPED = {
         "support_requests.consent", "support_requests.status",
         "mentor_holds.kind", "observations.classification", "request_events.action",
         "request_events.from_status", "request_events.to_status", "agreed_actions.owner",
+        "group_sessions.state", "group_invites.reply",
     },
     "random tokens and hashes the application makes": {
         "users.password_hash", "users.calendar_token_hash", "user_sessions.token_hash",
         "outbox_emails.claim_token", "support_requests.uid", "one_to_ones.series",
+        "group_sessions.uid",
     },
     "an email address: checked as one, and the sign-in name": {
-        "users.email", "outbox_emails.to_address",
+        "users.email", "outbox_emails.to_address", "group_guests.email",
     },
     "a case reference: refused unless it has the council's strict format": {
         "support_requests.case_reference", "focus_cases.case_reference",
@@ -61,6 +64,10 @@ NOT_TYPED = {
         "frameworks.code", "standards.code",
     },
 }  # fmt: skip
+
+
+# What a group session's invitations say: its topic and place, and the guest's own name.
+INVITATION_TEXT = ("group_topic", "series_topic", "place", "guest_name")
 
 
 class _Live(HTMLParser):
@@ -191,6 +198,8 @@ def test_emails_carry_no_note_text_and_one_line_subjects(world):
     emails = db.session.scalars(select(OutboxEmail)).all()
     assert len(emails) >= 10
     names = {probe(role) for role in (NQSW, MENTOR, "mentor2", MANAGER, ADMIN)}
+    # A group session's invitation says what it is about, where, and to a guest their name.
+    names |= {probe(tag) for tag in world.tags if tag.startswith(INVITATION_TEXT)}
     for email in emails:
         assert "\r" not in email.subject and "\n" not in email.subject, email.subject
         # Only people's names may appear: what they wrote stays in the service.

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from nqsw_visits import clock
 from nqsw_visits.agreements.models import AgreementGoal, MentoringAgreement
 from nqsw_visits.extensions import db
+from nqsw_visits.group_sessions.models import GroupSession
 from nqsw_visits.models import Role, Team, User
 from nqsw_visits.models_availability import AvailabilityPattern, AvailabilityWindow
 from nqsw_visits.models_observations import Observation, Standard
@@ -68,9 +69,10 @@ class World:
         client = self.clients[role]
         response = client.post(path, data=data or {}, **kwargs)
         self.answers.append((f"POST {path} as {role}", response))
-        done = 200 if kwargs.get("headers") == HTMX else 302  # htmx gets the part that changed
-        assert response.status_code == done, (path, response.get_data(as_text=True)[:800])
-        if response.status_code == 302:
+        # htmx gets the part that changed; otherwise post/redirect/get (302, or 303).
+        done = (200,) if kwargs.get("headers") == HTMX else (302, 303)
+        assert response.status_code in done, (path, response.get_data(as_text=True)[:800])
+        if response.status_code in (302, 303):
             location = response.headers["Location"]
             self.answers.append((f"GET {location} after POST {path}", client.get(location)))
         return response
@@ -329,6 +331,50 @@ def _availability(world: World) -> None:
         away["away-first_day"] = _day(date(2027, 3, 11))
 
 
+def _group_sessions(world: World) -> None:
+    """A session the mentor creates with a guest, the NQSW replying; a monthly series with
+    one date cancelled; and a session that has happened, with its record and feedback."""
+    nqsw = world.people[NQSW]
+    team = str(nqsw.team_id)
+    ahead = _group(world, date(2027, 2, 16), "G", team)
+    guest = {"name": world.text("guest_name"), "role": world.text("guest_role")}
+    guest |= {"organisation": world.text("guest_organisation"), "email": "guest@example.net"}
+    world.post(MENTOR, f"/group-sessions/{ahead}/guests", data=guest)
+    world.post(NQSW, f"/group-sessions/{ahead}/reply", data={"answer": "going"}, headers=HTMX)
+    series = {"topic": world.text("series_topic"), "place": world.text("place", "S")}
+    series |= {"capacity": "8", "week_of_month": "1", "weekday": "4", "first_month": "2027-04"}
+    series |= {"months": "2", "starts": "14:00", "ends": "16:00", "people": nqsw.email}
+    response = world.clients[MENTOR].post("/group-sessions/series/new", data=series)
+    world.answers.append(("POST /group-sessions/series/new", response))
+    assert response.status_code == 200, response.get_data(as_text=True)[:800]
+    first = db.session.scalar(
+        select(func.min(GroupSession.id)).where(GroupSession.series_id.is_not(None))
+    )
+    cancel = {"reason": world.text("group_cancelled"), "scope": "one"}
+    world.post(MENTOR, f"/group-sessions/{first}/cancel", data=cancel)
+    held = _group(world, date(2027, 2, 23), "H", team)
+    session = db.session.get(GroupSession, held)
+    # Moved into the past, as if it had been booked before: rules book only what is to come.
+    session.starts_at, session.ends_at = (
+        clock.now() - timedelta(hours=3),
+        clock.now() - timedelta(hours=1),
+    )
+    db.session.commit()
+    world.post(MENTOR, f"/group-sessions/{held}/attendance", data={"present": [str(nqsw.id)]})
+    record = {"notes": world.text("group_notes"), "resources": world.text("group_resources")}
+    world.post(MENTOR, f"/group-sessions/{held}/record", data=record)
+    feedback = {"rating": "4", "comment": world.text("group_feedback")}
+    world.post(NQSW, f"/group-sessions/{held}/feedback", data=feedback)
+
+
+def _group(world: World, day: date, tag: str, team: str) -> int:
+    """A group session the mentor creates for the team, 2pm to 4pm on the day; its id."""
+    form = {"topic": world.text("group_topic", tag), "place": world.text("place", tag)}
+    form |= {"day": _day(day), "starts": "14:00", "ends": "16:00", "capacity": "10"}
+    response = world.post(MENTOR, "/group-sessions/new", data={**form, "teams": [team]})
+    return int(urlsplit(response.headers["Location"]).path.rsplit("/", 1)[1])
+
+
 def build(app) -> World:
     """The whole world, made once for a test."""
     app.test_client_class = FreshContextClient
@@ -338,6 +384,7 @@ def build(app) -> World:
     _requests(world)
     _observations(world)
     _agreement(world, db.session.scalar(select(Standard.id).where(Standard.code == "PROBE1")))
+    _group_sessions(world)
     people = world.people
     mentors = [people[MENTOR].id, people["mentor2"].id]
     windows = select(AvailabilityWindow.id).join(AvailabilityPattern)
