@@ -72,13 +72,35 @@ def _email_guest(
     )
 
 
+def _told_with_an_earlier_date(session: GroupSession) -> bool:
+    """A later date of a series booked in the same step: its first date told everyone."""
+    if session.series_id is None:
+        return False
+    return (
+        db.session.scalar(
+            select(GroupSession.id)
+            .where(
+                GroupSession.series_id == session.series_id,
+                GroupSession.created_at == session.created_at,
+                GroupSession.starts_at < session.starts_at,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def invited(session: GroupSession, user_ids, actor: User) -> None:
-    """Tell newly invited people, in-app and by email."""
+    """Tell newly invited people, in-app and by email: once for a whole new series."""
+    if _told_with_an_earlier_date(session):
+        return
+    what = "monthly group sessions" if session.series_id else "a group session"
+    first = "starting " if session.series_id else ""
     tell_staff(
         session,
         set(user_ids) - {actor.id},
-        f"{session.organiser.display_name} invited you to a group session: "
-        f"{session.topic}, {when(session)}",
+        f"{session.organiser.display_name} invited you to {what}: "
+        f"{session.topic}, {first}{when(session)}",
     )
 
 

@@ -235,3 +235,28 @@ def test_staff_emails_name_the_topic_and_local_time_and_carry_no_case_detail(wor
         assert "Ola" not in text and "flooded" not in text
         assert f"{BASE_URL}/group-sessions/{session.id}" in body_of(message)
         assert not list(message.iter_attachments())
+
+
+def test_a_new_series_invites_each_person_once_not_once_a_date(world, inbox):
+    deliver(inbox)
+    mentor, silent = world["mentor"], world["silent"]
+    plan = rules.MonthlyPlan(date(2027, 7, 1), 3, 2, 1, time(14), time(16))
+    _, planned = rules.create_series(
+        mentor,
+        mentor,
+        "Reflective practice",
+        "Room 5",
+        8,
+        plan,
+        [silent.id],
+        frozenset(),
+        LONDON,
+        clock.now(),
+    )
+    assert [entry.outcome for entry in planned] == ["booked"] * 3
+    (message,) = deliver(inbox)
+    assert message["To"] == "silent@example.org"
+    assert message["Subject"] == (
+        "Alongside: Grace Mentor invited you to monthly group sessions: Reflective practice, "
+        "starting Tuesday 13 July 2027 at 2:00pm"
+    )
