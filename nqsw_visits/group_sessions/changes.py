@@ -33,7 +33,12 @@ def _fresh(session: GroupSession, scope: str, now: datetime) -> list[GroupSessio
     # Someone may have changed them meanwhile; their rows stay locked to the commit, so a
     # reply counting places waits for the change.
     lock_mentor(session.organiser_id)
-    db.session.refresh(session, with_for_update=True)
+    # The lock on the bare row: PostgreSQL refuses FOR UPDATE over the outer joins a
+    # refresh would repeat from the page's eager loads.
+    db.session.execute(
+        select(GroupSession.id).where(GroupSession.id == session.id).with_for_update()
+    )
+    db.session.refresh(session)
     if not session.may_change(now):
         raise GroupSessionError("Only a session that has not started can be changed", 409)
     if scope == "one" or session.series_id is None:
