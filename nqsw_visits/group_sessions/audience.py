@@ -4,7 +4,7 @@ and named people by email address, resolved to the ids of active accounts."""
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from ..agreements.models import AgreementVersion, MentoringAgreement
 from ..extensions import db
@@ -86,9 +86,8 @@ def _named(emails: tuple[str, ...]) -> set[int]:
         raise AudienceError(f"Enter {MAX_NAMED} email addresses or fewer")
     found = dict(
         db.session.execute(
-            select(func.lower(User.email), User.id).where(
-                func.lower(User.email).in_(emails), User.active
-            )
+            # Addresses are stored as normalise_email leaves them (a check constraint).
+            select(User.email, User.id).where(User.email.in_(emails), User.active)
         ).all()
     )
     unknown = [email for email in emails if email not in found]
@@ -119,5 +118,5 @@ def resolve(audience: Audience, organiser_id: int, today: date) -> list[int]:
 def staff_id(email: str) -> int | None:
     """The id of the active account with this email address, if there is one (a guest)."""
     return db.session.scalar(
-        select(User.id).where(func.lower(User.email) == normalise_email(email), User.active)
+        select(User.id).where(User.email == normalise_email(email), User.active)
     )
