@@ -6,6 +6,7 @@ from flask_login import current_user
 from . import clock
 from .agreements import todo as agreement_todo
 from .clock import zone
+from .group_sessions import overview as group_sessions
 from .models import Role
 from .paging import first_page, paginate
 from .security import role_required
@@ -41,6 +42,7 @@ def nqsw():
         agreement_to_do=agreement_todo.to_do(current_user, clock.today()),
         mentors=overview.mentors_of(current_user),
         waiting=first_page(portfolio.waiting_for_query(current_user), HOME_LIMIT),
+        group_sessions=group_sessions.upcoming_for(current_user.id, clock.now()),
     )
 
 
@@ -55,6 +57,7 @@ def mentor():
         waiting_requests=overview.requests_waiting(current_user),
         to_write=_to_write(first_page(portfolio.to_write_query(current_user), HOME_LIMIT)),
         to_sign=first_page(portfolio.waiting_for_query(current_user), HOME_LIMIT),
+        group_sessions=group_sessions.upcoming_for(current_user.id, clock.now()),
     )
 
 
