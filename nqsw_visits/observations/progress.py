@@ -10,6 +10,7 @@ from ..clock import zone
 from ..database import kept_as_loaded
 from ..dates import date_arg
 from ..extensions import db
+from ..group_sessions import overview as group_sessions
 from ..paging import paginate
 from ..services import observations, portfolio
 from . import bp
@@ -19,18 +20,22 @@ OBSERVATIONS_PER_PAGE = 20
 ACTIONS_PER_PAGE = 20
 PORTFOLIO_DAYS = 365  # the print view's default: the last twelve months
 PORTFOLIO_PER_PAGE = 12
+GROUP_SESSION_DAYS = 365  # development time from group sessions: the last twelve months
 
 
 @bp.get("/people/<int:nqsw_id>/progress")
 def progress(nqsw_id: int):
     """The NQSW's observations against what the ASYE asks for (a summary, no notes)."""
     nqsw = nqsw_for(nqsw_id)
+    now = clock.now()
+    since = now - timedelta(days=GROUP_SESSION_DAYS)
     return render_template(
         "observations/progress.html",
         nqsw=nqsw,
         progress=portfolio.progress(nqsw),
         observations=paginate(portfolio.observations_query(nqsw), OBSERVATIONS_PER_PAGE),
         actions=paginate(portfolio.open_actions_query(nqsw), ACTIONS_PER_PAGE, name="actions"),
+        group_sessions=group_sessions.for_progress(nqsw.id, since, now),
     )
 
 
