@@ -188,7 +188,7 @@ class SeriesForm(DetailsMixin, AudienceMixin, FlaskForm):
         choices=WEEKS,
         validators=[InputRequired("Choose which week of the month")],
     )
-    weekday = RadioField(
+    day_of_week = RadioField(
         "Which day?",
         widget=GovRadioInput(),
         choices=[(str(number), name) for number, name in enumerate(WEEKDAYS)],

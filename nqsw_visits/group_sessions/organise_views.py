@@ -84,7 +84,7 @@ def _plan(form: SeriesForm) -> rules.MonthlyPlan:
         first_month=form.first_day(),
         months=int(form.months.data),
         week_of_month=int(form.week_of_month.data),
-        weekday=int(form.weekday.data),
+        weekday=int(form.day_of_week.data),
         starts=form.starts.data,
         ends=form.ends.data,
     )

@@ -164,7 +164,7 @@ def _group_form(w, day: date = date(2027, 1, 27)) -> dict:
 
 
 def _series_form(w) -> dict:
-    when = {"week_of_month": "2", "weekday": "3", "starts": "14:00", "ends": "16:00"}
+    when = {"week_of_month": "2", "day_of_week": "3", "starts": "14:00", "ends": "16:00"}
     what = {"topic": "Monthly practice", "place": "Room 3", "capacity": "15"}
     return {
         **what,

@@ -345,7 +345,7 @@ def test_a_monthly_series_lists_each_date_booked_skipped_or_clashing(world, clie
     page = client.get("/group-sessions/series/new").get_data(as_text=True)
     assert "April 2027" in page and "Which week of the month?" in page
     form = {"topic": "Monthly practice", "place": "Room 3", "capacity": "15"}
-    form |= {"week_of_month": "1", "weekday": "0", "starts": "14:00", "ends": "16:00"}
+    form |= {"week_of_month": "1", "day_of_week": "0", "starts": "14:00", "ends": "16:00"}
     form |= {"first_month": "2027-04", "months": "4", "teams": [str(world["team"].id)]}
     response = client.post("/group-sessions/series/new", data=form)
     assert response.status_code == 200
@@ -367,7 +367,7 @@ def test_a_monthly_series_lists_each_date_booked_skipped_or_clashing(world, clie
 
 def test_a_series_with_no_free_date_is_refused_on_the_form(world, client_for):
     form = {"topic": "Monthly", "place": "Room 3", "capacity": "15", "week_of_month": "1"}
-    form |= {"weekday": "0", "starts": "07:00", "ends": "08:00", "first_month": "2027-05"}
+    form |= {"day_of_week": "0", "starts": "07:00", "ends": "08:00", "first_month": "2027-05"}
     form |= {"months": "1", "people": world["people"]["third"].email}
     response = client_for(world["people"]["organiser"]).post(
         "/group-sessions/series/new", data=form

@@ -342,7 +342,7 @@ def _group_sessions(world: World) -> None:
     world.post(MENTOR, f"/group-sessions/{ahead}/guests", data=guest)
     world.post(NQSW, f"/group-sessions/{ahead}/reply", data={"answer": "going"}, headers=HTMX)
     series = {"topic": world.text("series_topic"), "place": world.text("place", "S")}
-    series |= {"capacity": "8", "week_of_month": "1", "weekday": "4", "first_month": "2027-04"}
+    series |= {"capacity": "8", "week_of_month": "1", "day_of_week": "4", "first_month": "2027-04"}
     series |= {"months": "2", "starts": "14:00", "ends": "16:00", "people": nqsw.email}
     response = world.clients[MENTOR].post("/group-sessions/series/new", data=series)
     world.answers.append(("POST /group-sessions/series/new", response))
