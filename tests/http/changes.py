@@ -11,7 +11,7 @@ from nqsw_visits import clock
 from nqsw_visits.agreements import reviews as agreement_reviews
 from nqsw_visits.agreements import rules as agreements
 from nqsw_visits.agreements import versions as agreement_versions
-from nqsw_visits.agreements.models import AgreementGoal, SupportLevel
+from nqsw_visits.agreements.models import AgreementGoal, FocusCase, SupportLevel
 from nqsw_visits.extensions import db
 from nqsw_visits.group_sessions import rules as group_rules
 from nqsw_visits.group_sessions.models import GroupInvite, GroupSession
@@ -130,6 +130,9 @@ def build_world() -> dict:
         db.session.scalars(
             select(AgreementGoal.id).where(AgreementGoal.agreement_id == ids["reviewed"])
         )
+    )
+    ids["cases"] = list(
+        db.session.scalars(select(FocusCase.id).where(FocusCase.agreement_id == ids["reviewed"]))
     )
     ids.update(_one_to_ones(people, ids["reviewed"]))
     ids["start_meeting"] = _start_meeting(people, ids["agreement"])
@@ -410,7 +413,7 @@ POSTS: dict[str, tuple[str | None, str, Callable[[dict], dict]]] = {
     "agreements.review": (
         "mentor",
         "/agreements/{reviewed}/reviews/3",
-        lambda w: {"progress": "Steady progress", "what_next": "Court statements"},
+        lambda w: {"progress": "Steady progress", "what_next": "Court statements"} | _lines(w),
     ),
     "agreements.confirm_review": (
         "manager",
@@ -537,6 +540,12 @@ POSTS: dict[str, tuple[str | None, str, Callable[[dict], dict]]] = {
         lambda w: {"text": "Chronology read since."},
     ),
 }
+
+
+def _lines(w) -> dict:
+    """A review's short progress line on each goal and focus case: the form's own fields."""
+    lines = {f"goal_{goal}": "Clearer letters" for goal in w["ids"]["goals"]}
+    return lines | {f"case_{case}": "Statement drafted" for case in w["ids"]["cases"]}
 
 
 def _password(name: str = "password") -> dict:

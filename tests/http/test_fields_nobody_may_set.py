@@ -6,6 +6,7 @@ of the application's other forms and a few usual suspects added. The whole datab
 up the same.
 """
 
+import gc
 import re
 import shutil
 from collections import Counter
@@ -72,6 +73,10 @@ def fields_of_forms_posted(legit: dict) -> set[str]:
 
 def extra_fields(legit: dict, world: dict) -> dict:
     """Every column name, suspect and other form's field, bare and with the form's prefix."""
+    # Pages build some form classes as they go (a review's line per goal, goal_<id>): ones
+    # no longer used linger until the collector runs, so without this the extras would
+    # depend on what ran before in the process.
+    gc.collect()
     columns = {}
     for table in db.metadata.sorted_tables:
         for column in table.columns:

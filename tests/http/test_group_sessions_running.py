@@ -157,15 +157,17 @@ def test_the_organiser_changes_one_session_without_a_series_choice(world, client
     assert 'value="Court skills"' in page and 'value="14:00"' in page
     assert 'name="scope"' not in page
     form = {"topic": "Court skills, part 2", "day": day_field(DAY), "starts": "10:00"}
-    form |= {"ends": "12:00", "place": "Room 9", "capacity": "4", "scope": "future"}
+    link = "https://meet.example.org/court"
+    form |= {"ends": "12:00", "place": link, "capacity": "4", "scope": "future"}
     response = client.post(path(world, "/edit"), data=form)
     assert response.status_code == 303
     db.session.expire_all()
     session = db.session.get(GroupSession, world["session"].id)
-    assert (session.topic, session.place, session.capacity) == ("Court skills, part 2", "Room 9", 4)
+    assert (session.topic, session.place, session.capacity) == ("Court skills, part 2", link, 4)
     assert session.starts_at == at(DAY, 10) and session.sequence == 1
     shown = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Session changed. Everyone who replied and every guest is told" in shown
+    assert f'<a class="govuk-link" href="{link}"' in shown
 
 
 def _series(world, months: int = 3) -> list[GroupSession]:
