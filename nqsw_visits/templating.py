@@ -47,6 +47,7 @@ NAVIGATION = [
     (Role.ADMIN, "Administration", "admin.index", "admin.index"),
     (Role.ADMIN, "People", "admin.people_list", "admin.p"),
     (Role.ADMIN, "Teams", "admin.teams", "admin.team"),
+    (Role.ADMIN, "Group sessions", "group_sessions.index", "group_sessions."),
 ]
 
 

@@ -43,7 +43,10 @@ def _refused_on(error, form, name: str) -> int:
 
 def _said(stored: Reply) -> str:
     if stored == Reply.WAITING:
-        return "The session is full: you are on the waiting list and move up if a place frees"
+        return (
+            "You are on the waiting list: the session is full. If a place comes free you "
+            "move up in turn, and you are told."
+        )
     return f"Reply saved: {stored.label}"
 
 

@@ -65,7 +65,7 @@ def test_an_htmx_reply_swaps_the_panel_and_the_waiting_list_moves_up(world, clie
     assert fragment.startswith('<section id="reply"') and "<html" not in fragment
     assert "Reply saved: Going" in fragment and 'value="going" checked' in fragment
     full = second.post(path(world, "/reply"), data={"answer": "going"}, headers=HTMX)
-    assert "you are on the waiting list" in full.get_data(as_text=True)
+    assert "You are on the waiting list: the session is full" in full.get_data(as_text=True)
     assert invite(world, "second").reply == "waiting"
     first.post(path(world, "/reply"), data={"answer": "not_going"}, headers=HTMX)
     assert invite(world, "second").reply == "going"
