@@ -146,19 +146,28 @@ class AudienceMixin:
         return date.fromisoformat(f"{value}-01") if value else None
 
 
-class SessionForm(DetailsMixin, AudienceMixin, FlaskForm):
-    """One group session: its topic, day and times, place, places and who is invited."""
-
-    organiser = _organiser()
-    topic = _topic()
-    day = GovDateField(
+def _day() -> GovDateField:
+    return GovDateField(
         "Date",
         widget=GovDateInput(),
         description=ExampleDate(),
         validators=[InputRequired("Enter the date of the session")],
     )
-    starts = _clock("Start time", "14:00", "Enter a start time")
-    ends = _clock("End time", "16:00", "Enter an end time")
+
+
+def _times() -> tuple:
+    return (
+        _clock("Start time", "14:00", "Enter a start time"),
+        _clock("End time", "16:00", "Enter an end time"),
+    )
+
+
+class SessionForm(DetailsMixin, AudienceMixin, FlaskForm):
+    """One group session: its topic, day and times, place, places and who is invited."""
+
+    organiser = _organiser()
+    topic = _topic()
+    day, starts, ends = _day(), *_times()
     place = _place()
     capacity = _capacity()
     teams, cohort, people = _teams(), _cohort(), _people()
@@ -194,8 +203,7 @@ class SeriesForm(DetailsMixin, AudienceMixin, FlaskForm):
         choices=[(str(number), name) for number, name in enumerate(WEEKDAYS)],
         validators=[InputRequired("Choose the day of the week")],
     )
-    starts = _clock("Start time", "14:00", "Enter a start time")
-    ends = _clock("End time", "16:00", "Enter an end time")
+    starts, ends = _times()
     first_month = SelectField(
         "First month",
         widget=GovSelect(),
@@ -235,14 +243,7 @@ class EditForm(DetailsMixin, FlaskForm):
     """A session's details, changed for it alone or for the rest of its series."""
 
     topic = _topic()
-    day = GovDateField(
-        "Date",
-        widget=GovDateInput(),
-        description=ExampleDate(),
-        validators=[InputRequired("Enter the date of the session")],
-    )
-    starts = _clock("Start time", "14:00", "Enter a start time")
-    ends = _clock("End time", "16:00", "Enter an end time")
+    day, starts, ends = _day(), *_times()
     place = _place()
     capacity = _capacity()
     scope = _scope()
