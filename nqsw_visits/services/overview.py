@@ -23,6 +23,8 @@ def mentors_of(nqsw: User) -> list[User]:
             .join(MentorAssignment, MentorAssignment.mentor_id == User.id)
             .where(MentorAssignment.nqsw_id == nqsw.id, User.active)
             .order_by(User.display_name)
+            # Names are shown, never roles: no second query for them.
+            .options(lazyload(User.role_rows))
         )
     )
 

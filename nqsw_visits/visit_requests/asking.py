@@ -15,7 +15,7 @@ from ..config import check_case_reference
 from ..dates import date_arg
 from ..extensions import db
 from ..forms import ConfirmForm
-from ..htmx import render_page_or_fragment
+from ..htmx import is_htmx, render_page_or_fragment
 from ..models import Role, User
 from ..models_requests import RequestKind, SupportRequest
 from ..paging import paginate
@@ -51,12 +51,12 @@ def _picked_slot() -> dict:
     return picked
 
 
-def _ask_form() -> AskForm:
+def _ask_form(mentors: list | None = None) -> AskForm:
     if request.method == "GET" and request.args:
         form = AskForm(formdata=None, **_picked_slot())
     else:
         form = AskForm()
-    mentors = overview.mentors_of(current_user)
+    mentors = overview.mentors_of(current_user) if mentors is None else mentors
     form.mentor.choices = [(m.id, m.display_name) for m in mentors]
     if len(mentors) > 1:
         form.mentor.choices.append((ANY_MENTOR, "Any of my mentors who is free then"))
@@ -119,7 +119,8 @@ def ask():
 def ask_check():
     """While the form is filled in: is the chosen mentor free then, and who else is."""
     form = AskForm(request.args, meta={"csrf": False})
-    mentors = {m.id: m for m in overview.mentors_of(current_user)}
+    mine = overview.mentors_of(current_user)
+    mentors = {m.id: m for m in mine}
     mentor = mentors.get(form.mentor.data) if isinstance(form.mentor.data, int) else None
     asked = None
     if mentor and form.day.data and form.starts.data and form.ends.data:
@@ -129,8 +130,10 @@ def ask_check():
         asked = (starts, ends) if ends > starts else None
     kind = form.kind.data if form.kind.data in RequestKind._value2member_map_ else "home_visit"
     context = free_check_context(mentor, asked, kind) if mentor else {"mentor": None}
+    # The fragment needs no form: only the whole page (without JavaScript) builds one.
+    form = None if is_htmx() else _ask_form(mine)
     return render_page_or_fragment(
-        "visit_requests/ask.html", "availability/_free_check.html", form=_ask_form(), **context
+        "visit_requests/ask.html", "availability/_free_check.html", form=form, **context
     )
 
 

@@ -279,6 +279,12 @@ PAGES = [
     ("mentor", "/agreements/{agreement}/one-to-ones"),
     ("nqsw", "/one-to-ones/{session}"),
     ("mentor", "/one-to-ones/{session}"),
+    # The ask form's check while it is filled in: is the mentor free then, and who else is.
+    (
+        "nqsw",
+        "/requests/new/check?mentor={mentor}&kind=home_visit&day={day.day}&day={day.month}"
+        "&day={day.year}&starts=10:00&ends=11:00",
+    ),
 ]
 
 
@@ -293,7 +299,11 @@ def measure(client, count_queries, url: str) -> tuple[int, int, list[str]]:
 
 def _url(world, path: str) -> str:
     return path.format(
-        nqsw=world["nqsw"].id, agreement=world["agreement"].id, session=world["session"].id
+        nqsw=world["nqsw"].id,
+        agreement=world["agreement"].id,
+        session=world["session"].id,
+        mentor=world["mentor"].id,
+        day=clock.today() + timedelta(days=8),
     )
 
 
