@@ -80,6 +80,7 @@ AUDIT_LABELS = {
     "group_session.created": "Created a group session",
     "group_session.changed": "Changed a group session",
     "group_session.cancelled": "Cancelled a group session",
+    "group_session.invited": "Invited more people to a group session",
     "group_session.replied": "Replied to a group session invitation",
     "group_session.moved_up": "Moved someone up from a group session's waiting list",
     "group_session.guest_added": "Invited a guest speaker to a group session",

@@ -134,7 +134,8 @@ class AudienceMixin:
         """The mentors to organise for (None: the person organises for themselves), the
         teams to tick and the cohorts to pick from."""
         if mentors is None:
-            del self.organiser
+            if "organiser" in self:
+                del self.organiser
         else:
             self.organiser.choices = [(m.id, m.display_name) for m in mentors]
         self.teams.choices = [(team.id, team.name) for team in teams]
@@ -261,3 +262,11 @@ class CancelForm(FlaskForm):
     )
     scope = _scope()
     submit = SubmitField("Cancel the session", widget=GovSubmitInput())
+
+
+class InviteForm(AudienceMixin, FlaskForm):
+    """More people invited to a session already set up, or to the rest of its series."""
+
+    teams, cohort, people = _teams(), _cohort(), _people()
+    scope = _scope()
+    submit = SubmitField("Invite them", widget=GovSubmitInput())

@@ -21,6 +21,7 @@ from .changes import cancel, edit
 from .details import Details, check_what, checked, invitees, must_organise, taken
 from .diary import calendar_of, hold, may_organise, may_see, reasons_busy, said
 from .errors import GroupSessionError
+from .invitations import invite_more
 from .models import GroupInvite, GroupSeries, GroupSession, Reply
 from .record import Guest, add_guest, give_feedback, mark_attendance, remove_guest, write_record
 from .replies import clashes_for, reply
@@ -40,6 +41,7 @@ __all__ = [
     "edit",
     "give_feedback",
     "holidays_between",
+    "invite_more",
     "mark_attendance",
     "may_organise",
     "may_see",

@@ -12,7 +12,7 @@ from ..services.signin import normalise_email
 from . import audience, queries, rules
 from .access import organised
 from .run_forms import AttendedForm, GuestForm, RecordForm, RegisterForm
-from .views import EVERYONE, bp, done, show_page
+from .views import EVERYONE, bp, done, invite_form, show_page
 
 
 @bp.post("/<int:session_id>/guests")
@@ -36,6 +36,29 @@ def add_guest(session_id: int):
         except rules.GroupSessionError as error:
             return show_page(session, refused(error, form), guest_form=form)
     return show_page(session, 422, guest_form=form)
+
+
+@bp.post("/<int:session_id>/invitations")
+@role_required(*EVERYONE)
+def invite(session_id: int):
+    """Invite more people: to this session, or to it and the later dates of its series."""
+    session = organised(session_id)
+    form = invite_form(session)
+    if form.validate_on_submit():
+        try:
+            chosen = audience.Audience(
+                frozenset(form.teams.data or ()),
+                form.chosen_cohort(),
+                audience.parse_emails(form.people.data),
+            )
+            ids = audience.resolve(chosen, session.organiser_id, clock.today())
+            scope = form.scope.data if "scope" in form else "one"
+            added = rules.invite_more(current_user, session, ids, scope, clock.now())
+            said = f"{len(added)} more invited" if added else "They were all invited already"
+            return done(session, said, "#invite")
+        except (rules.GroupSessionError, audience.AudienceError) as error:
+            return show_page(session, refused(error, form), invite_form=form)
+    return show_page(session, 422, invite_form=form)
 
 
 @bp.post("/<int:session_id>/guests/<int:guest_id>/remove")

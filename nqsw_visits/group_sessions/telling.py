@@ -104,6 +104,18 @@ def invited(session: GroupSession, user_ids, actor: User) -> None:
     )
 
 
+def invited_more(session: GroupSession, user_ids, actor: User, dates: int) -> None:
+    """Tell people added to a session that is already set up, or to the rest of a series."""
+    what = f"{dates} monthly group sessions" if dates > 1 else "a group session"
+    first = "from " if dates > 1 else ""
+    tell_staff(
+        session,
+        set(user_ids) - {actor.id},
+        f"{session.organiser.display_name} invited you to {what}: "
+        f"{session.topic}, {first}{when(session)}",
+    )
+
+
 def guest_invited(session: GroupSession, guest: GroupGuest) -> None:
     """Email a guest speaker the invitation with its calendar file."""
     _email_guest(

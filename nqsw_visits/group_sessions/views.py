@@ -10,9 +10,10 @@ from ..htmx import is_htmx, render_page_or_fragment
 from ..models import Role
 from ..paging import paginate
 from ..security import role_required
-from . import queries, rules
+from . import audience, queries, rules
 from .access import session_for
 from .diary import may_manage
+from .forms import InviteForm
 from .models import CHOSEN, REPLY_LABELS, Reply
 from .run_forms import FeedbackForm, GuestForm, ReplyForm
 
@@ -56,6 +57,15 @@ def _reply_form(invite) -> ReplyForm:
     return ReplyForm(formdata=None, answer=answer.value if answer in CHOSEN else None)
 
 
+def invite_form(session, blank: bool = False) -> InviteForm:
+    """The form that invites more people, with its teams and cohorts to choose from."""
+    form = InviteForm(formdata=None) if blank else InviteForm()
+    form.set_choices(None, queries.teams(), audience.cohort_months())
+    if session.series_id is None:
+        del form.scope
+    return form
+
+
 def show_page(session, status: int = 200, fragment: str | None = None, message=None, **forms):
     """The session page (or, for htmx, the fragment named) with any forms given."""
     now, user = clock.now(), current_user
@@ -65,6 +75,8 @@ def show_page(session, status: int = 200, fragment: str | None = None, message=N
         "reply_form": forms.get("reply_form") or _reply_form(invite),
         "guest_form": forms.get("guest_form") or GuestForm(formdata=None),
         "feedback_form": forms.get("feedback_form") or FeedbackForm(formdata=None),
+        "invite_form": forms.get("invite_form")
+        or (invite_form(session, blank=True) if running and session.may_change(now) else None),
     }
     attended = invite is not None and invite.attended is True
     context = {
@@ -79,7 +91,7 @@ def show_page(session, status: int = 200, fragment: str | None = None, message=N
         "confirm": ConfirmForm(),
         "message": message,
         "in_place": fragment is not None and is_htmx(),
-        "form": next((form for form in forms.values() if form.errors), None),
+        "form": next((form for form in forms.values() if form and form.errors), None),
         **forms,
     }
     if fragment is None:

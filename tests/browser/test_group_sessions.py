@@ -98,7 +98,7 @@ def _create_series(page: Page, check) -> list[str]:
 def _add_guest(page: Page, check) -> list[str]:
     """A children's guardian from outside, who gets an email invitation and nothing else."""
     running = page.locator("#running")
-    running.get_by_label("Name").fill("Ruth Adeyemi")
+    running.get_by_label("Name", exact=True).fill("Ruth Adeyemi")
     running.get_by_label("Role (optional)").fill("Children's guardian")
     running.get_by_label("Organisation (optional)").fill("Cafcass")
     running.get_by_label("Email address").fill("ruth.adeyemi@guardians.example")

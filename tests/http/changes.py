@@ -509,6 +509,11 @@ POSTS: dict[str, tuple[str | None, str, Callable[[dict], dict]]] = {
         "/group-sessions/{group}/guests",
         lambda w: {"name": "Olu Outside", "role": "Advocate", "email": "olu@example.net"},
     ),
+    "group_sessions.invite": (
+        "mentor",
+        "/group-sessions/{group}/invitations",
+        lambda w: {"people": w["people"]["veteran"].email},
+    ),
     "group_sessions.remove_guest": (
         "mentor",
         "/group-sessions/{group}/guests/{guest}/remove",

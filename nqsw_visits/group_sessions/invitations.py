@@ -1,0 +1,78 @@
+"""Inviting more people once a session is set up: to it, or to it and the later dates of
+its series, until it starts."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import User
+from ..services import audit
+from . import telling
+from .details import invitees
+from .diary import must_manage
+from .errors import GroupSessionError
+from .models import GroupInvite, GroupSession, SessionState
+
+SCOPES = ("one", "future")
+
+
+def _sessions(session: GroupSession, scope: str) -> list[GroupSession]:
+    """The session, and for "future" the later scheduled dates of its series."""
+    if scope == "one" or session.series_id is None:
+        return [session]
+    return list(
+        db.session.scalars(
+            select(GroupSession)
+            .where(
+                GroupSession.series_id == session.series_id,
+                GroupSession.state == SessionState.SCHEDULED.value,
+                GroupSession.starts_at >= session.starts_at,
+            )
+            .order_by(GroupSession.starts_at)
+        )
+    )
+
+
+def invite_more(
+    actor: User, session: GroupSession, invitee_ids, scope: str, now: datetime
+) -> list[int]:
+    """Add people to the invitation; those already invited keep their reply. Returns the
+    people newly invited to at least one session."""
+    must_manage(actor, session)
+    if scope not in SCOPES:
+        raise GroupSessionError("Choose which sessions", field="scope")
+    # The session's row first, as replies take it: invitations and replies take turns.
+    db.session.execute(
+        select(GroupSession.id).where(GroupSession.id == session.id).with_for_update()
+    )
+    db.session.refresh(session)
+    if not session.may_change(now):
+        raise GroupSessionError("People are invited only until the session starts", 409)
+    wanted = invitees(session.organiser, invitee_ids)
+    sessions = _sessions(session, scope)
+    already = set(
+        db.session.execute(
+            select(GroupInvite.session_id, GroupInvite.user_id).where(
+                GroupInvite.session_id.in_([each.id for each in sessions]),
+                GroupInvite.user_id.in_(wanted),
+            )
+        ).all()
+    )
+    added = set()
+    for each in sessions:
+        for user_id in wanted:
+            if (each.id, user_id) not in already:
+                db.session.add(GroupInvite(session_id=each.id, user_id=user_id))
+                added.add(user_id)
+    db.session.flush()
+    if added:
+        audit.record(
+            "group_session.invited",
+            actor=actor,
+            obj=session,
+            people=len(added),
+            dates=len(sessions),
+        )
+        telling.invited_more(session, sorted(added), actor, len(sessions))
+    return sorted(added)
