@@ -13,7 +13,16 @@ from ..services.scheduling import lock_mentor
 from . import telling
 from .checks import free_text
 from .details import Details, checked, on_day, taken
-from .diary import calendar_of, hold, must_manage, reasons_busy, release, said
+from .diary import (
+    calendar_of,
+    hold,
+    later_dates,
+    lock_afresh,
+    must_manage,
+    reasons_busy,
+    release,
+    said,
+)
 from .errors import GroupSessionError
 from .models import GroupInvite, GroupSeries, GroupSession, Reply, SessionState
 from .replies import fill_places
@@ -33,28 +42,12 @@ def _fresh(session: GroupSession, scope: str, now: datetime) -> list[GroupSessio
     # Someone may have changed them meanwhile; their rows stay locked to the commit, so a
     # reply counting places waits for the change.
     lock_mentor(session.organiser_id)
-    # The lock on the bare row: PostgreSQL refuses FOR UPDATE over the outer joins a
-    # refresh would repeat from the page's eager loads.
-    db.session.execute(
-        select(GroupSession.id).where(GroupSession.id == session.id).with_for_update()
-    )
-    db.session.refresh(session)
+    lock_afresh(session)
     if not session.may_change(now):
         raise GroupSessionError("Only a session that has not started can be changed", 409)
-    if scope == "one" or session.series_id is None:
+    if scope == "one":
         return [session]
-    later = db.session.scalars(
-        select(GroupSession)
-        .where(
-            GroupSession.series_id == session.series_id,
-            GroupSession.state == SessionState.SCHEDULED.value,
-            GroupSession.starts_at > session.starts_at,
-        )
-        .order_by(GroupSession.starts_at)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return [session, *later]
+    return [session, *later_dates(session, lock=True)]
 
 
 def _going(session_ids: list[int]) -> dict[int, int]:

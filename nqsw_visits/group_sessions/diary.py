@@ -6,15 +6,15 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Role, User
 from ..models_requests import MentorHold
 from ..services import availability
 from ..services.availability_store import load_calendars
+from ..services.scheduling import take_hold
 from .errors import GroupSessionError
-from .models import GroupInvite, GroupSession
+from .models import GroupInvite, GroupSession, SessionState
 
 KIND = "group_session"
 
@@ -64,21 +64,37 @@ def said(reasons: Iterable[availability.Reason]) -> str:
 
 def hold(session: GroupSession) -> bool:
     """Hold the session's time; False when the database finds it taken after all."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                MentorHold(
-                    group_session_id=session.id,
-                    mentor_id=session.organiser_id,
-                    starts_at=session.starts_at,
-                    ends_at=session.ends_at,
-                    kind=KIND,
-                )
-            )
-            db.session.flush()
-    except IntegrityError:
-        return False
-    return True
+    return take_hold(
+        session.organiser_id, session.starts_at, session.ends_at, KIND, group_session_id=session.id
+    )
+
+
+def lock_afresh(session: GroupSession) -> None:
+    """Take the session's row lock, then read it afresh: replies, changes and invitations
+    to one session take turns. The lock is on the bare row: PostgreSQL refuses FOR UPDATE
+    over the outer joins a refresh would repeat from a page's eager loads."""
+    db.session.execute(
+        select(GroupSession.id).where(GroupSession.id == session.id).with_for_update()
+    )
+    db.session.refresh(session)
+
+
+def later_dates(session: GroupSession, *, lock: bool = False) -> list[GroupSession]:
+    """The scheduled dates of the session's series after it, soonest first."""
+    if session.series_id is None:
+        return []
+    query = (
+        select(GroupSession)
+        .where(
+            GroupSession.series_id == session.series_id,
+            GroupSession.state == SessionState.SCHEDULED.value,
+            GroupSession.starts_at > session.starts_at,
+        )
+        .order_by(GroupSession.starts_at)
+    )
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return list(db.session.scalars(query))
 
 
 def release(session_ids: Iterable[int]) -> None:

@@ -28,7 +28,7 @@ from ..availability.forms import ClockField, GovDateField, WholeNumberField
 from ..dates import ExampleDate
 from ..services.people import has_control_characters
 from ..visit_requests.forms import no_identifying_detail
-from .audience import month_label
+from .audience import Audience, month_label, parse_emails
 from .models import MAX_CAPACITY
 
 PLAIN_TEXT = [no_identifying_detail]
@@ -145,6 +145,11 @@ class AudienceMixin:
     def chosen_cohort(self) -> date | None:
         value = self.cohort.data or ""
         return date.fromisoformat(f"{value}-01") if value else None
+
+    def chosen(self) -> Audience:
+        """The teams, cohort and addresses chosen, as the audience rule takes them."""
+        teams = frozenset(self.teams.data or ())
+        return Audience(teams, self.chosen_cohort(), parse_emails(self.people.data))
 
 
 def _day() -> GovDateField:

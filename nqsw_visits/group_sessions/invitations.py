@@ -10,28 +10,11 @@ from ..models import User
 from ..services import audit
 from . import telling
 from .details import invitees
-from .diary import must_manage
+from .diary import later_dates, lock_afresh, must_manage
 from .errors import GroupSessionError
-from .models import GroupInvite, GroupSession, SessionState
+from .models import GroupInvite, GroupSession
 
 SCOPES = ("one", "future")
-
-
-def _sessions(session: GroupSession, scope: str) -> list[GroupSession]:
-    """The session, and for "future" the later scheduled dates of its series."""
-    if scope == "one" or session.series_id is None:
-        return [session]
-    return list(
-        db.session.scalars(
-            select(GroupSession)
-            .where(
-                GroupSession.series_id == session.series_id,
-                GroupSession.state == SessionState.SCHEDULED.value,
-                GroupSession.starts_at >= session.starts_at,
-            )
-            .order_by(GroupSession.starts_at)
-        )
-    )
 
 
 def invite_more(
@@ -42,15 +25,11 @@ def invite_more(
     must_manage(actor, session)
     if scope not in SCOPES:
         raise GroupSessionError("Choose which sessions", field="scope")
-    # The session's row first, as replies take it: invitations and replies take turns.
-    db.session.execute(
-        select(GroupSession.id).where(GroupSession.id == session.id).with_for_update()
-    )
-    db.session.refresh(session)
+    lock_afresh(session)
     if not session.may_change(now):
         raise GroupSessionError("People are invited only until the session starts", 409)
     wanted = invitees(session.organiser, invitee_ids)
-    sessions = _sessions(session, scope)
+    sessions = [session, *(later_dates(session) if scope == "future" else [])]
     already = set(
         db.session.execute(
             select(GroupInvite.session_id, GroupInvite.user_id).where(

@@ -32,12 +32,7 @@ def _organiser(form) -> User:
 
 
 def _invited(form, organiser: User) -> list[int]:
-    chosen = audience.Audience(
-        frozenset(form.teams.data or ()),
-        form.chosen_cohort(),
-        audience.parse_emails(form.people.data),
-    )
-    return audience.resolve(chosen, organiser.id, clock.today())
+    return audience.resolve(form.chosen(), organiser.id, clock.today())
 
 
 def _instant(day: date, at) -> object:

@@ -10,17 +10,9 @@ from ..models import User
 from ..models_requests import HOLDING, SupportRequest
 from ..services import audit
 from . import telling
-from .diary import invite_of
+from .diary import invite_of, lock_afresh
 from .errors import GroupSessionError
 from .models import CHOSEN, GroupInvite, GroupSession, Reply
-
-
-def _lock(session: GroupSession) -> None:
-    # FOR UPDATE makes concurrent replies to one session take turns on PostgreSQL;
-    # SQLite drops it, and there every POST transaction already holds the write lock.
-    db.session.execute(
-        select(GroupSession.id).where(GroupSession.id == session.id).with_for_update()
-    )
 
 
 def going_count(session_id: int, leaving_out: int | None = None) -> int:
@@ -61,8 +53,9 @@ def reply(person: User, session: GroupSession, answer: Reply, now: datetime) -> 
     invite = invite_of(session, person.id)
     if invite is None:
         raise GroupSessionError("Only invited people reply to this session", 403)
-    _lock(session)
-    db.session.refresh(session)
+    # Concurrent replies take turns on the session's row (on SQLite every POST already
+    # holds the write lock), so the places are counted one reply at a time.
+    lock_afresh(session)
     db.session.refresh(invite)
     if not session.may_reply(now):
         raise GroupSessionError("Replies close when the session starts or is cancelled", 409)

@@ -46,12 +46,7 @@ def invite(session_id: int):
     form = invite_form(session)
     if form.validate_on_submit():
         try:
-            chosen = audience.Audience(
-                frozenset(form.teams.data or ()),
-                form.chosen_cohort(),
-                audience.parse_emails(form.people.data),
-            )
-            ids = audience.resolve(chosen, session.organiser_id, clock.today())
+            ids = audience.resolve(form.chosen(), session.organiser_id, clock.today())
             scope = form.scope.data if "scope" in form else "one"
             added = rules.invite_more(current_user, session, ids, scope, clock.now())
             said = f"{len(added)} more invited" if added else "They were all invited already"

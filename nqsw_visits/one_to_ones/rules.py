@@ -10,7 +10,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, update
-from sqlalchemy.exc import IntegrityError
 
 from ..agreements import rules as agreements
 from ..agreements.models import MentoringAgreement
@@ -19,7 +18,7 @@ from ..models import User
 from ..models_requests import MentorHold
 from ..services import audit, availability, notify
 from ..services.availability_store import load_calendars
-from ..services.scheduling import lock_mentor
+from ..services.scheduling import lock_mentor, take_hold
 from .models import OneToOne, SessionAction, SessionStatus
 
 KIND = "one_to_one"
@@ -111,21 +110,13 @@ def may_book(actor: User, agreement: MentoringAgreement) -> bool:
 
 def hold(session: OneToOne) -> bool:
     """Hold the session's time; False when the database finds it taken after all."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                MentorHold(
-                    one_to_one_id=session.id,
-                    mentor_id=session.mentor_id,
-                    starts_at=session.starts_at,
-                    ends_at=session.ends_at,
-                    kind=session.kind,
-                )
-            )
-            db.session.flush()
-    except IntegrityError:
-        return False
-    return True
+    return take_hold(
+        session.mentor_id,
+        session.starts_at,
+        session.ends_at,
+        session.kind,
+        one_to_one_id=session.id,
+    )
 
 
 def book_series(

@@ -114,6 +114,22 @@ def _hold(request: SupportRequest, mentor_id: int, starts: datetime, ends: datet
         raise conflict("Someone else has just booked that time with this mentor.") from None
 
 
+def take_hold(mentor_id: int, starts_at: datetime, ends_at: datetime, kind: str, **owner) -> bool:
+    """Hold time in a mentor's diary for its owner (`one_to_one_id=` or `group_session_id=`);
+    False when the database finds the time taken after all."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                MentorHold(
+                    mentor_id=mentor_id, starts_at=starts_at, ends_at=ends_at, kind=kind, **owner
+                )
+            )
+            db.session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
 def _release(request: SupportRequest) -> None:
     db.session.execute(delete(MentorHold).where(MentorHold.request_id == request.id))
 
