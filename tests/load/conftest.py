@@ -4,7 +4,7 @@ import pytest
 
 from nqsw_visits.extensions import db
 
-from .live import Server
+from .live import SLOWER, Server
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def app_config(app_config):
     return {
         **app_config,
         "SQLALCHEMY_ENGINE_OPTIONS": options,
-        "SQLITE_BUSY_TIMEOUT_MS": 60_000,
+        "SQLITE_BUSY_TIMEOUT_MS": 60_000 * SLOWER,
     }
 
 

@@ -29,9 +29,9 @@ from tests.factories import (
     make_shared_observation,
     make_user,
 )
-from tests.load.live import TIMEOUT, show
+from tests.load.live import SLOWER, TIMEOUT, show
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = pytest.mark.timeout(300 * SLOWER)
 
 CLIENTS = 20
 ROUNDS = 3

@@ -20,10 +20,10 @@ from nqsw_visits.group_sessions.models import GroupInvite, Reply
 from nqsw_visits.models import AuditEvent, Role
 from tests.factories import make_user
 from tests.http.group_session_rows import stored_session
-from tests.load.live import show
+from tests.load.live import SLOWER, show
 from tests.load.test_concurrency import race
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = pytest.mark.timeout(300 * SLOWER)
 
 CLIENTS = 20
 PLACES = 10

@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from nqsw_visits.extensions import db
 from nqsw_visits.models import Role, Team, User
 from tests.factories import make_user
-from tests.load.live import TIMEOUT
+from tests.load.live import SLOWER, TIMEOUT
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = pytest.mark.timeout(240 * SLOWER)
 
 CLIENTS = 4
 ROUNDS = 5
