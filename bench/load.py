@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from .client import CSRF, Client
+from bench.client import CSRF, Client
 
 GUNICORN = [sys.executable, "-m", "gunicorn", "-w", "2", "--no-control-socket", "-b"]
 COUNT_STATUSES = """

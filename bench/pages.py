@@ -18,9 +18,9 @@ import time
 
 import sqlalchemy as sa
 
-from . import databases, queries, targets
-from .client import Client
-from .load import Server, writes, wrk
+from bench import databases, queries, targets
+from bench.client import Client
+from bench.load import Server, writes, wrk
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 ONLY = {name.strip() for name in os.environ.get("BENCH_PAGES", "").split(",") if name.strip()}

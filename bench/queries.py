@@ -2,11 +2,10 @@
 
 import sqlalchemy as sa
 
+from bench.client import PASSWORD
+from bench.targets import ROLES, Page
 from nqsw_visits import create_app
 from nqsw_visits.extensions import db
-
-from .client import PASSWORD
-from .targets import ROLES, Page
 
 
 def count(url: str, pages: list[Page]) -> dict[str, tuple[int, int]]:

@@ -9,7 +9,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import (  # noqa: F401
+from nqsw_visits import (  # noqa: F401
     config,
     database,
     models_availability,
@@ -17,11 +17,11 @@ from . import (  # noqa: F401
     models_observations,
     models_requests,
 )
-from .agreements import models as agreement_models  # noqa: F401
-from .extensions import csrf, db, login_manager, migrate
-from .group_sessions import models as group_session_models  # noqa: F401
-from .one_to_ones import models as one_to_one_models  # noqa: F401
-from .services import passwords
+from nqsw_visits.agreements import models as agreement_models  # noqa: F401
+from nqsw_visits.extensions import csrf, db, login_manager, migrate
+from nqsw_visits.group_sessions import models as group_session_models  # noqa: F401
+from nqsw_visits.one_to_ones import models as one_to_one_models  # noqa: F401
+from nqsw_visits.services import passwords
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -54,43 +54,43 @@ def create_app(test_config: dict | None = None) -> Flask:
     passwords.configure(app.config["PASSWORD_HASH_PARAMS"])
     _setup_templates(app)
 
-    from . import auth, errors, security
+    from nqsw_visits import auth, errors, security
 
     auth.init_login(app, login_manager)
     app.before_request(security.require_sign_in)
     app.after_request(security.set_security_headers)
     errors.register(app)
-    from .converters import IdConverter
-    from .ratelimit import init_rate_limits
+    from nqsw_visits.converters import IdConverter
+    from nqsw_visits.ratelimit import init_rate_limits
 
     init_rate_limits(app)
     app.url_map.converters["int"] = IdConverter
     _register_blueprints(app)
 
-    from .cli import register_commands
+    from nqsw_visits.cli import register_commands
 
     register_commands(app)
-    from .availability.commands import load_bank_holidays_command
+    from nqsw_visits.availability.commands import load_bank_holidays_command
 
     app.cli.add_command(load_bank_holidays_command)
-    from .frameworks.commands import load_framework_command
+    from nqsw_visits.frameworks.commands import load_framework_command
 
     app.cli.add_command(load_framework_command)
-    from .visit_requests.commands import complete_past_command
+    from nqsw_visits.visit_requests.commands import complete_past_command
 
     app.cli.add_command(complete_past_command)
-    from .agreements.commands import remind_reviews_command
-    from .lifecycle_commands import backup_command, purge_command
+    from nqsw_visits.agreements.commands import remind_reviews_command
+    from nqsw_visits.lifecycle_commands import backup_command, purge_command
 
     app.cli.add_command(remind_reviews_command)
-    from .group_sessions.commands import remind_group_sessions_command
+    from nqsw_visits.group_sessions.commands import remind_group_sessions_command
 
     app.cli.add_command(remind_group_sessions_command)
 
     app.cli.add_command(purge_command)
     app.cli.add_command(backup_command)
-    from .housekeeping import init_housekeeping
-    from .mail import init_mail
+    from nqsw_visits.housekeeping import init_housekeeping
+    from nqsw_visits.mail import init_mail
 
     init_mail(app)
     init_housekeeping(app)
@@ -125,14 +125,14 @@ def _setup_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from .templating import register_template_helpers
+    from nqsw_visits.templating import register_template_helpers
 
     WTFormsHelpers(app)
     register_template_helpers(app, ZoneInfo(app.config["TIMEZONE"]))
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import (
+    from nqsw_visits import (
         admin,
         agreements,
         auth,
@@ -146,7 +146,7 @@ def _register_blueprints(app: Flask) -> None:
         planning,
         visit_requests,
     )
-    from .group_sessions import views as group_sessions
+    from nqsw_visits.group_sessions import views as group_sessions
 
     for module in (
         auth,

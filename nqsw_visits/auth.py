@@ -14,12 +14,12 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from . import clock
-from .forms import ChangePasswordForm, SignInForm
-from .htmx import hx_redirect, is_htmx
-from .ratelimit import limiter, signin_limit, unsuccessful
-from .security import public
-from .services import signin
+from nqsw_visits import clock
+from nqsw_visits.forms import ChangePasswordForm, SignInForm
+from nqsw_visits.htmx import hx_redirect, is_htmx
+from nqsw_visits.ratelimit import limiter, signin_limit, unsuccessful
+from nqsw_visits.security import public
+from nqsw_visits.services import signin
 
 bp = Blueprint("auth", __name__)
 

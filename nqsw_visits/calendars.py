@@ -8,19 +8,19 @@ from flask_login import current_user
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import aliased
 
-from . import clock
-from .extensions import db
-from .forms import ConfirmForm
-from .group_sessions import calendar as group_calendar
-from .models import User
-from .models_requests import RequestStatus, SupportRequest
-from .one_to_ones import start_meeting
-from .one_to_ones.queries import in_feed as one_to_ones_in_feed
-from .security import public
-from .services import audit
-from .services.calendar_ics import FEED_WINDOW, calendar_for, feed_window
-from .services.tokens import hash_token, new_token
-from .visit_requests.access import request_for
+from nqsw_visits import clock
+from nqsw_visits.extensions import db
+from nqsw_visits.forms import ConfirmForm
+from nqsw_visits.group_sessions import calendar as group_calendar
+from nqsw_visits.models import User
+from nqsw_visits.models_requests import RequestStatus, SupportRequest
+from nqsw_visits.one_to_ones import start_meeting
+from nqsw_visits.one_to_ones.queries import in_feed as one_to_ones_in_feed
+from nqsw_visits.security import public
+from nqsw_visits.services import audit
+from nqsw_visits.services.calendar_ics import FEED_WINDOW, calendar_for, feed_window
+from nqsw_visits.services.tokens import hash_token, new_token
+from nqsw_visits.visit_requests.access import request_for
 
 bp = Blueprint("calendars", __name__)
 

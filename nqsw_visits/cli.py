@@ -4,15 +4,15 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
-from . import clock
-from .agreements import demo as agreement_demo
-from .extensions import db
-from .group_sessions import demo as group_session_demo
-from .models import Role, Team
-from .one_to_ones import demo as one_to_one_demo
-from .services import demo_scale, passwords, people
-from .services.demo import DEMO_PASSWORD, DEMO_PEOPLE, database_is_empty, load_demo_data
-from .services.user_import import import_users, parse_roles
+from nqsw_visits import clock
+from nqsw_visits.agreements import demo as agreement_demo
+from nqsw_visits.extensions import db
+from nqsw_visits.group_sessions import demo as group_session_demo
+from nqsw_visits.models import Role, Team
+from nqsw_visits.one_to_ones import demo as one_to_one_demo
+from nqsw_visits.services import demo_scale, passwords, people
+from nqsw_visits.services.demo import DEMO_PASSWORD, DEMO_PEOPLE, database_is_empty, load_demo_data
+from nqsw_visits.services.user_import import import_users, parse_roles
 
 
 def register_commands(app: Flask) -> None:

@@ -3,14 +3,14 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from . import clock
-from .agreements import todo as agreement_todo
-from .clock import zone
-from .group_sessions import overview as group_sessions
-from .models import Role
-from .paging import first_page, paginate
-from .security import role_required
-from .services import overview, portfolio
+from nqsw_visits import clock
+from nqsw_visits.agreements import todo as agreement_todo
+from nqsw_visits.clock import zone
+from nqsw_visits.group_sessions import overview as group_sessions
+from nqsw_visits.models import Role
+from nqsw_visits.paging import first_page, paginate
+from nqsw_visits.security import role_required
+from nqsw_visits.services import overview, portfolio
 
 bp = Blueprint("dashboard", __name__)
 HOME_LIMIT = 10  # to-dos on a home page; the rest are a page of their own

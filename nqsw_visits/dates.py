@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from flask import abort, request
 
-from . import clock
+from nqsw_visits import clock
 
 EARLIEST = date(2000, 1, 1)
 YEARS_AHEAD = 5  # bookings, leave and actions are planned at most a few years ahead

@@ -8,9 +8,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from . import database
-from .extensions import db
-from .htmx import is_htmx
+from nqsw_visits import database
+from nqsw_visits.extensions import db
+from nqsw_visits.htmx import is_htmx
 
 PAGES = {
     400: ("Sorry, there is a problem with that request", "errors/400.html"),

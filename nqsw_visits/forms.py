@@ -6,8 +6,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
-from .extensions import db
-from .services import passwords
+from nqsw_visits.extensions import db
+from nqsw_visits.services import passwords
 
 
 class SignInForm(FlaskForm):

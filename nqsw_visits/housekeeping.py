@@ -13,9 +13,9 @@ from datetime import datetime
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import clock
-from .extensions import db
-from .services.scheduling import complete_past
+from nqsw_visits import clock
+from nqsw_visits.extensions import db
+from nqsw_visits.services.scheduling import complete_past
 
 # Each job takes the moment it runs, in its own transaction; areas add theirs at import.
 JOBS: list[Callable[[datetime], object]] = [complete_past]

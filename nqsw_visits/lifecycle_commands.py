@@ -6,10 +6,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import clock
-from .extensions import db
-from .services.backup import PG_DUMP_ADVICE, BackupError, backup_sqlite
-from .services.retention import BATCH_SIZE, KeepPeriods, purge
+from nqsw_visits import clock
+from nqsw_visits.extensions import db
+from nqsw_visits.services.backup import PG_DUMP_ADVICE, BackupError, backup_sqlite
+from nqsw_visits.services.retention import BATCH_SIZE, KeepPeriods, purge
 
 # Between batches, so people's own changes get the database lock in turn.
 PAUSE_SECONDS = 0.02

@@ -7,10 +7,10 @@ from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from . import clock
-from .extensions import db
-from .models_requests import OutboxEmail
-from .services.mailer import SmtpSettings, send_due
+from nqsw_visits import clock
+from nqsw_visits.extensions import db
+from nqsw_visits.models_requests import OutboxEmail
+from nqsw_visits.services.mailer import SmtpSettings, send_due
 
 
 def smtp_settings(app: Flask) -> SmtpSettings:

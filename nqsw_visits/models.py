@@ -15,8 +15,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from . import clock
-from .extensions import db
+from nqsw_visits import clock
+from nqsw_visits.extensions import db
 
 
 class UTCDateTime(TypeDecorator):
@@ -60,7 +60,7 @@ _ROLE_VALUES = ", ".join(f"'{role.value}'" for role in Role)
 
 
 def _team_name_key(context) -> str:
-    from .services.people import name_key  # the one rule for comparing names
+    from nqsw_visits.services.people import name_key  # the one rule for comparing names
 
     return name_key(context.get_current_parameters()["name"])
 

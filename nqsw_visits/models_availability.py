@@ -6,9 +6,9 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from . import clock
-from .extensions import db
-from .models import UTCDateTime
+from nqsw_visits import clock
+from nqsw_visits.extensions import db
+from nqsw_visits.models import UTCDateTime
 
 
 class ExceptionKind(StrEnum):

@@ -4,8 +4,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .extensions import db
-from .models import UTCDateTime
+from nqsw_visits.extensions import db
+from nqsw_visits.models import UTCDateTime
 
 
 class AuditPurgeWindow(db.Model):

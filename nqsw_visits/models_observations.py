@@ -6,10 +6,10 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from . import clock
-from .extensions import db
-from .models import User, UTCDateTime
-from .models_requests import SupportRequest
+from nqsw_visits import clock
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User, UTCDateTime
+from nqsw_visits.models_requests import SupportRequest
 
 
 class Classification(StrEnum):

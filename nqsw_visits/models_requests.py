@@ -7,9 +7,9 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from . import clock
-from .extensions import db
-from .models import User, UTCDateTime
+from nqsw_visits import clock
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User, UTCDateTime
 
 
 class RequestKind(StrEnum):

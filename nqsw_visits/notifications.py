@@ -4,12 +4,12 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select, update
 
-from . import clock
-from .extensions import db
-from .forms import ConfirmForm
-from .htmx import is_htmx
-from .models_requests import Notification
-from .paging import paginate
+from nqsw_visits import clock
+from nqsw_visits.extensions import db
+from nqsw_visits.forms import ConfirmForm
+from nqsw_visits.htmx import is_htmx
+from nqsw_visits.models_requests import Notification
+from nqsw_visits.paging import paginate
 
 PER_PAGE = 25
 

@@ -3,8 +3,8 @@
 from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 
-from .extensions import db
-from .security import public
+from nqsw_visits.extensions import db
+from nqsw_visits.security import public
 
 bp = Blueprint("pages", __name__)
 

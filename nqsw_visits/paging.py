@@ -7,7 +7,7 @@ from flask import request
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 
-from .extensions import db
+from nqsw_visits.extensions import db
 
 MAX_PAGE = 999_999  # past any list's end: a longer number means "the last page"
 

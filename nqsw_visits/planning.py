@@ -5,14 +5,14 @@ from datetime import timedelta
 from flask import Blueprint, request
 from flask_login import current_user
 
-from . import clock
-from .clock import zone
-from .dates import week_arg
-from .htmx import render_page_or_fragment
-from .models import Role
-from .paging import paginate_list
-from .security import role_required
-from .services.planning import planned_support
+from nqsw_visits import clock
+from nqsw_visits.clock import zone
+from nqsw_visits.dates import week_arg
+from nqsw_visits.htmx import render_page_or_fragment
+from nqsw_visits.models import Role
+from nqsw_visits.paging import paginate_list
+from nqsw_visits.security import role_required
+from nqsw_visits.services.planning import planned_support
 
 bp = Blueprint("planning", __name__)
 PLANNED_PER_PAGE = 50

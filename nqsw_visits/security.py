@@ -5,7 +5,7 @@ from functools import wraps
 from flask import abort, current_app, request
 from flask_login import current_user
 
-from .models import Role
+from nqsw_visits.models import Role
 
 CSP = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "

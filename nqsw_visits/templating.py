@@ -10,13 +10,13 @@ from flask_wtf.csrf import generate_csrf
 from govuk_frontend_wtf.gov_form_base import GovFormBase
 from jinja2 import Template
 
-from . import clock
-from .audit_labels import audit_label
-from .models import Role
-from .models_availability import ExceptionKind
-from .models_observations import CLASSIFICATION_LABELS
-from .notifications import unread_count
-from .paging import pagination_params, shift_weeks
+from nqsw_visits import clock
+from nqsw_visits.audit_labels import audit_label
+from nqsw_visits.models import Role
+from nqsw_visits.models_availability import ExceptionKind
+from nqsw_visits.models_observations import CLASSIFICATION_LABELS
+from nqsw_visits.notifications import unread_count
+from nqsw_visits.paging import pagination_params, shift_weeks
 
 # (role, label, endpoint, endpoint prefix that marks it current)
 NAVIGATION = [

@@ -15,8 +15,7 @@ from flask_migrate import upgrade
 
 from nqsw_visits import create_app
 from nqsw_visits.extensions import db
-
-from .factories import DEFAULT_PASSWORD, FROZEN_AT
+from tests.factories import DEFAULT_PASSWORD, FROZEN_AT
 
 # Cheap argon2id settings: the algorithm is the same, only the cost is lower.
 FAST_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import activity, people, teams  # noqa: E402,F401  (routes register on bp)
+from nqsw_visits.admin import activity, people, teams  # noqa: E402,F401  (routes register on bp)

@@ -4,11 +4,11 @@ from flask import render_template
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
-from ..models import AuditEvent, Role, User
-from ..paging import _page, page_number
-from ..security import role_required
-from . import bp
+from nqsw_visits.admin import bp
+from nqsw_visits.extensions import db
+from nqsw_visits.models import AuditEvent, Role, User
+from nqsw_visits.paging import _page, page_number
+from nqsw_visits.security import role_required
 
 EVENTS_PER_PAGE = 50
 PAGES_AHEAD = 10  # the trail is counted this many pages past the one shown, not to its end

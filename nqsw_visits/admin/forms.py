@@ -12,8 +12,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from ..forms import NewPasswordMixin
-from ..models import Role
+from nqsw_visits.forms import NewPasswordMixin
+from nqsw_visits.models import Role
 
 
 class PersonForm(FlaskForm):

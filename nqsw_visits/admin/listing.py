@@ -3,9 +3,9 @@
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
-from ..models import Role, User, UserRole
-from ..services.people import PeopleError
+from nqsw_visits.extensions import db
+from nqsw_visits.models import Role, User, UserRole
+from nqsw_visits.services.people import PeopleError
 
 _FORM_FIELDS = {"password": "new_password", "mentors": "people", "managers": "people"}
 

@@ -4,24 +4,24 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import clock
-from ..extensions import db
-from ..forms import ConfirmForm
-from ..htmx import is_htmx, render_page_or_fragment
-from ..models import Role, Team, User
-from ..paging import paginate
-from ..security import role_required
-from ..services import overview, people
-from ..services.user_import import import_users
-from . import bp
-from .forms import (
+from nqsw_visits import clock
+from nqsw_visits.admin import bp
+from nqsw_visits.admin.forms import (
     ChooseUsersForm,
     ImportForm,
     NewPersonForm,
     PersonForm,
     ResetPasswordForm,
 )
-from .listing import list_people, people_filters, people_query, show_error
+from nqsw_visits.admin.listing import list_people, people_filters, people_query, show_error
+from nqsw_visits.extensions import db
+from nqsw_visits.forms import ConfirmForm
+from nqsw_visits.htmx import is_htmx, render_page_or_fragment
+from nqsw_visits.models import Role, Team, User
+from nqsw_visits.paging import paginate
+from nqsw_visits.security import role_required
+from nqsw_visits.services import overview, people
+from nqsw_visits.services.user_import import import_users
 
 PEOPLE_PER_PAGE = 50
 

@@ -5,14 +5,14 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
-from ..models import Role, Team, User
-from ..paging import paginate
-from ..security import role_required
-from ..services import frameworks, people
-from . import bp
-from .forms import TeamEditForm, TeamForm
-from .listing import people_query, show_error
+from nqsw_visits.admin import bp
+from nqsw_visits.admin.forms import TeamEditForm, TeamForm
+from nqsw_visits.admin.listing import people_query, show_error
+from nqsw_visits.extensions import db
+from nqsw_visits.models import Role, Team, User
+from nqsw_visits.paging import paginate
+from nqsw_visits.security import role_required
+from nqsw_visits.services import frameworks, people
 
 MEMBERS_PER_PAGE = 50
 

@@ -2,11 +2,11 @@
 
 from flask_login import current_user
 
-from ..extensions import db
-from ..models import User
-from ..security import not_found_unless
-from . import queries, rules
-from .models import MentoringAgreement
+from nqsw_visits.agreements import queries, rules
+from nqsw_visits.agreements.models import MentoringAgreement
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User
+from nqsw_visits.security import not_found_unless
 
 
 def _load(agreement_id: int, cases: bool) -> MentoringAgreement | None:

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
 
-from ..extensions import db
-from ..models_observations import AgreedAction, Observation
-from ..models_requests import RequestKind, SupportRequest
+from nqsw_visits.extensions import db
+from nqsw_visits.models_observations import AgreedAction, Observation
+from nqsw_visits.models_requests import RequestKind, SupportRequest
 
 HAPPENING = ("accepted", "completed")  # planned or done, not refused or withdrawn
 

@@ -5,13 +5,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import User
-from ..services.demo import SHORT
-from ..services.demo_time import dated
-from . import rules, versions
-from .models import SupportLevel
-from .rules import NewFocusCase, NewGoal, Terms
+from nqsw_visits.agreements import rules, versions
+from nqsw_visits.agreements.models import SupportLevel
+from nqsw_visits.agreements.rules import NewFocusCase, NewGoal, Terms
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User
+from nqsw_visits.services.demo import SHORT
+from nqsw_visits.services.demo_time import dated
 
 
 def _terms(mentor: User, manager: User, starts_on: date, *cases: NewFocusCase) -> Terms:

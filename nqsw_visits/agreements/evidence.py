@@ -5,9 +5,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models_observations import Observation
-from ..one_to_ones.models import OneToOne, SessionKind, SessionStatus
+from nqsw_visits.extensions import db
+from nqsw_visits.models_observations import Observation
+from nqsw_visits.one_to_ones.models import OneToOne, SessionKind, SessionStatus
 
 
 @dataclass(frozen=True)

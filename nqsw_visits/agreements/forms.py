@@ -26,10 +26,10 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from ..availability.forms import GovDateField
-from ..dates import ExampleDate
-from ..visit_requests.forms import case_reference_example, no_identifying_detail
-from .models import SupportLevel
+from nqsw_visits.agreements.models import SupportLevel
+from nqsw_visits.availability.forms import GovDateField
+from nqsw_visits.dates import ExampleDate
+from nqsw_visits.visit_requests.forms import case_reference_example, no_identifying_detail
 
 RHYTHMS = [
     ("1", "Every week"),

@@ -6,12 +6,12 @@ from datetime import datetime
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
-from ..extensions import db
-from ..models import TeamManager, User
-from ..models_requests import Notification
-from ..services import audit, notify
-from .models import MentoringAgreement
-from .queries import _latest_versions as latest_versions
+from nqsw_visits.agreements.models import MentoringAgreement
+from nqsw_visits.agreements.queries import _latest_versions as latest_versions
+from nqsw_visits.extensions import db
+from nqsw_visits.models import TeamManager, User
+from nqsw_visits.models_requests import Notification
+from nqsw_visits.services import audit, notify
 
 ASK = "You are {name}'s practice manager now: take over their mentoring agreement and confirm it"
 

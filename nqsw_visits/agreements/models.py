@@ -16,10 +16,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .. import clock
-from ..extensions import db
-from ..models import User, UTCDateTime
-from ..models_observations import Standard
+from nqsw_visits import clock
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User, UTCDateTime
+from nqsw_visits.models_observations import Standard
 
 OPEN = text("ended_on IS NULL")
 

@@ -5,11 +5,16 @@ from datetime import date
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
-from ..extensions import db
-from ..models import MentorAssignment, Role, TeamManager, User, UserRole
-from ..models_availability import BankHoliday
-from ..visit_requests.focus_cases import FocusChoice
-from .models import AgreementGoal, AgreementReview, AgreementVersion, MentoringAgreement
+from nqsw_visits.agreements.models import (
+    AgreementGoal,
+    AgreementReview,
+    AgreementVersion,
+    MentoringAgreement,
+)
+from nqsw_visits.extensions import db
+from nqsw_visits.models import MentorAssignment, Role, TeamManager, User, UserRole
+from nqsw_visits.models_availability import BankHoliday
+from nqsw_visits.visit_requests.focus_cases import FocusChoice
 
 
 def _latest_versions():

@@ -6,12 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
-from ..models_availability import BankHoliday
-from ..services import audit, notify
-from .models import AgreementVersion, MentoringAgreement, ReviewReminder
-from .reviews import points
-from .rules import in_force
+from nqsw_visits.agreements.models import AgreementVersion, MentoringAgreement, ReviewReminder
+from nqsw_visits.agreements.reviews import points
+from nqsw_visits.agreements.rules import in_force
+from nqsw_visits.extensions import db
+from nqsw_visits.models_availability import BankHoliday
+from nqsw_visits.services import audit, notify
 
 AHEAD = timedelta(days=7)
 

@@ -5,17 +5,22 @@ from datetime import datetime, time, timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import clock
-from ..database import kept_as_loaded, writing
-from ..extensions import db
-from ..forms import refused
-from ..models import Role
-from ..security import role_required
-from ..services import audit
-from . import bp, evidence, queries, reviews, rules
-from .access import agreement_for
-from .forms import ConfirmReviewForm, RatingsForm, review_form_for, view_form_for
-from .views import PEOPLE_OF_AGREEMENTS
+from nqsw_visits import clock
+from nqsw_visits.agreements import bp, evidence, queries, reviews, rules
+from nqsw_visits.agreements.access import agreement_for
+from nqsw_visits.agreements.forms import (
+    ConfirmReviewForm,
+    RatingsForm,
+    review_form_for,
+    view_form_for,
+)
+from nqsw_visits.agreements.views import PEOPLE_OF_AGREEMENTS
+from nqsw_visits.database import kept_as_loaded, writing
+from nqsw_visits.extensions import db
+from nqsw_visits.forms import refused
+from nqsw_visits.models import Role
+from nqsw_visits.security import role_required
+from nqsw_visits.services import audit
 
 
 def _point(agreement, months: int) -> reviews.PointState:

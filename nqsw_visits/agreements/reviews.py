@@ -4,11 +4,13 @@ rates themselves on each goal, and the practice manager confirms it."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ..extensions import db
-from ..models import User
-from ..services import audit, notify
-from .models import AgreementReview, GoalRating, MentoringAgreement, ReviewProgress
-from .rules import (
+from nqsw_visits.agreements.models import (
+    AgreementReview,
+    GoalRating,
+    MentoringAgreement,
+    ReviewProgress,
+)
+from nqsw_visits.agreements.rules import (
     AgreementError,
     ReviewPoint,
     in_force,
@@ -17,6 +19,9 @@ from .rules import (
     review_points,
     save_or_conflict,
 )
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User
+from nqsw_visits.services import audit, notify
 
 WRITE_FROM = timedelta(days=14)  # a review can be written from two weeks before it is due
 RATINGS = [

@@ -7,10 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
-from ..models import Role, TeamManager, User
-from ..services import audit, notify
-from .models import (
+from nqsw_visits.agreements.models import (
     AgreementConfirmation,
     AgreementGoal,
     AgreementVersion,
@@ -18,6 +15,9 @@ from .models import (
     MentoringAgreement,
     SupportLevel,
 )
+from nqsw_visits.extensions import db
+from nqsw_visits.models import Role, TeamManager, User
+from nqsw_visits.services import audit, notify
 
 MAX_FOCUS_CASES = 2
 REVIEW_MONTHS = (3, 6, 9, 12)

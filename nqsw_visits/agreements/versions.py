@@ -2,11 +2,13 @@
 
 from datetime import date, datetime
 
-from ..models import User
-from ..services import audit
-from . import meetings
-from .models import AgreementConfirmation, AgreementVersion, MentoringAgreement
-from .rules import (
+from nqsw_visits.agreements import meetings
+from nqsw_visits.agreements.models import (
+    AgreementConfirmation,
+    AgreementVersion,
+    MentoringAgreement,
+)
+from nqsw_visits.agreements.rules import (
     AgreementError,
     Terms,
     check_terms,
@@ -18,6 +20,8 @@ from .rules import (
     save_or_conflict,
     tell_others,
 )
+from nqsw_visits.models import User
+from nqsw_visits.services import audit
 
 
 def confirm(actor: User, agreement: MentoringAgreement, number: int, now: datetime) -> bool:

@@ -5,17 +5,17 @@ from datetime import timedelta
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import clock
-from ..extensions import db
-from ..forms import refused
-from ..models import Role, User
-from ..paging import paginate
-from ..security import role_required
-from ..services.frameworks import standards_for_team
-from . import activity, bp, meetings, queries, reviews, rules, versions
-from .access import agreement_for, nqsw_to_start_for
-from .forms import NO_STANDARD, ConfirmForm, EndForm, TermsForm
-from .models import MentoringAgreement, SupportLevel
+from nqsw_visits import clock
+from nqsw_visits.agreements import activity, bp, meetings, queries, reviews, rules, versions
+from nqsw_visits.agreements.access import agreement_for, nqsw_to_start_for
+from nqsw_visits.agreements.forms import NO_STANDARD, ConfirmForm, EndForm, TermsForm
+from nqsw_visits.agreements.models import MentoringAgreement, SupportLevel
+from nqsw_visits.extensions import db
+from nqsw_visits.forms import refused
+from nqsw_visits.models import Role, User
+from nqsw_visits.paging import paginate
+from nqsw_visits.security import role_required
+from nqsw_visits.services.frameworks import standards_for_team
 
 PEOPLE_OF_AGREEMENTS = (Role.NQSW, Role.MENTOR, Role.PRACTICE_MANAGER)
 PER_PAGE = 20

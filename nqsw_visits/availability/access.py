@@ -2,9 +2,9 @@
 
 from flask_login import current_user
 
-from ..extensions import db
-from ..models import MentorAssignment, Role, User
-from ..security import not_found_unless
+from nqsw_visits.extensions import db
+from nqsw_visits.models import MentorAssignment, Role, User
+from nqsw_visits.security import not_found_unless
 
 
 def _is_mentor(user: User | None) -> bool:

@@ -2,8 +2,12 @@
 
 import click
 
-from ..extensions import db
-from ..services.availability_store import AvailabilityError, load_bank_holidays, parse_bank_holidays
+from nqsw_visits.extensions import db
+from nqsw_visits.services.availability_store import (
+    AvailabilityError,
+    load_bank_holidays,
+    parse_bank_holidays,
+)
 
 
 @click.command("load-bank-holidays")

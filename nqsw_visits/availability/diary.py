@@ -6,19 +6,19 @@ from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import clock
-from ..clock import zone
-from ..dates import date_arg, week_arg
-from ..extensions import db
-from ..htmx import render_page_or_fragment
-from ..models import MentorAssignment, Role, User, UserRole
-from ..security import role_required
-from ..services import availability
-from ..services.availability_store import load_calendars
-from ..services.diary import diary_week, week_of
-from . import bp
-from .access import mentor_to_edit, mentor_to_view
-from .forms import parse_clock
+from nqsw_visits import clock
+from nqsw_visits.availability import bp
+from nqsw_visits.availability.access import mentor_to_edit, mentor_to_view
+from nqsw_visits.availability.forms import parse_clock
+from nqsw_visits.clock import zone
+from nqsw_visits.dates import date_arg, week_arg
+from nqsw_visits.extensions import db
+from nqsw_visits.htmx import render_page_or_fragment
+from nqsw_visits.models import MentorAssignment, Role, User, UserRole
+from nqsw_visits.security import role_required
+from nqsw_visits.services import availability
+from nqsw_visits.services.availability_store import load_calendars
+from nqsw_visits.services.diary import diary_week, week_of
 
 BOOKING_HORIZON_WEEKS = 8  # free times are offered up to 8 weeks ahead, counting this week
 SHOWN_WEEKS = 2  # the free-times page shows two weeks at a time

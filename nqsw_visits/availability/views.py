@@ -5,18 +5,18 @@ from datetime import datetime, time, timedelta
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import clock
-from ..clock import zone
-from ..extensions import db
-from ..htmx import is_htmx
-from ..models import Role
-from ..models_availability import ExceptionKind, MentorLimits
-from ..security import role_required
-from ..services import availability_store as store
-from ..services.availability import Limits
-from . import bp
-from .access import mentor_to_edit
-from .forms import WEEKDAYS, ExceptionForm, LimitsForm, WindowForm
+from nqsw_visits import clock
+from nqsw_visits.availability import bp
+from nqsw_visits.availability.access import mentor_to_edit
+from nqsw_visits.availability.forms import WEEKDAYS, ExceptionForm, LimitsForm, WindowForm
+from nqsw_visits.clock import zone
+from nqsw_visits.extensions import db
+from nqsw_visits.htmx import is_htmx
+from nqsw_visits.models import Role
+from nqsw_visits.models_availability import ExceptionKind, MentorLimits
+from nqsw_visits.security import role_required
+from nqsw_visits.services import availability_store as store
+from nqsw_visits.services.availability import Limits
 
 SECTIONS = {"pattern": "_pattern.html", "exceptions": "_exceptions.html", "limits": "_limits.html"}
 

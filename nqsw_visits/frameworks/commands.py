@@ -3,10 +3,10 @@
 import click
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import Team
-from ..services import frameworks
-from ..services.frameworks import FrameworkError
+from nqsw_visits.extensions import db
+from nqsw_visits.models import Team
+from nqsw_visits.services import frameworks
+from nqsw_visits.services.frameworks import FrameworkError
 
 
 def _plural(count: int, word: str) -> str:

@@ -6,10 +6,10 @@ from datetime import date
 
 from sqlalchemy import or_, select
 
-from ..agreements.models import AgreementVersion, MentoringAgreement
-from ..extensions import db
-from ..models import User
-from ..services.signin import normalise_email
+from nqsw_visits.agreements.models import AgreementVersion, MentoringAgreement
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User
+from nqsw_visits.services.signin import normalise_email
 
 MAX_NAMED = 200  # email addresses in one list
 

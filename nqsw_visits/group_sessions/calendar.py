@@ -6,8 +6,8 @@ from datetime import datetime
 from icalendar import Calendar, Event
 from sqlalchemy import exists, or_, select
 
-from ..extensions import db
-from .models import GroupInvite, GroupSession, Reply, SessionState
+from nqsw_visits.extensions import db
+from nqsw_visits.group_sessions.models import GroupInvite, GroupSession, Reply, SessionState
 
 # Those whose personal calendar feed shows the session, besides its organiser.
 IN_FEED = (Reply.GOING.value, Reply.MAYBE.value)

@@ -6,14 +6,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import User
-from ..services import audit
-from ..services.scheduling import lock_mentor
-from . import telling
-from .checks import free_text
-from .details import Details, checked, on_day, taken
-from .diary import (
+from nqsw_visits.extensions import db
+from nqsw_visits.group_sessions import telling
+from nqsw_visits.group_sessions.checks import free_text
+from nqsw_visits.group_sessions.details import Details, checked, on_day, taken
+from nqsw_visits.group_sessions.diary import (
     calendar_of,
     hold,
     later_dates,
@@ -23,10 +20,19 @@ from .diary import (
     release,
     said,
 )
-from .errors import GroupSessionError
-from .models import GroupInvite, GroupSeries, GroupSession, Reply, SessionState
-from .replies import fill_places
-from .series import session_times
+from nqsw_visits.group_sessions.errors import GroupSessionError
+from nqsw_visits.group_sessions.models import (
+    GroupInvite,
+    GroupSeries,
+    GroupSession,
+    Reply,
+    SessionState,
+)
+from nqsw_visits.group_sessions.replies import fill_places
+from nqsw_visits.group_sessions.series import session_times
+from nqsw_visits.models import User
+from nqsw_visits.services import audit
+from nqsw_visits.services.scheduling import lock_mentor
 
 SCOPES = ("one", "future")
 REASON_MAX = 500

@@ -5,9 +5,9 @@ from datetime import datetime
 import click
 from flask.cli import with_appcontext
 
-from .. import clock, housekeeping
-from ..extensions import db
-from .reminders import remind_due
+from nqsw_visits import clock, housekeeping
+from nqsw_visits.extensions import db
+from nqsw_visits.group_sessions.reminders import remind_due
 
 
 def remind_group_sessions(now: datetime) -> int:

@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
-from ..extensions import db
-from ..models import User
-from ..models_availability import BankHoliday
-from ..models_requests import Notification
-from ..services.demo_time import Days, dated
-from . import rules
-from .models import GroupFeedback, GroupSession, Reply
+from nqsw_visits.extensions import db
+from nqsw_visits.group_sessions import rules
+from nqsw_visits.group_sessions.models import GroupFeedback, GroupSession, Reply
+from nqsw_visits.models import User
+from nqsw_visits.models_availability import BankHoliday
+from nqsw_visits.models_requests import Notification
+from nqsw_visits.services.demo_time import Days, dated
 
 TOPIC = "Giving evidence in court"
 NEXT_TOPIC = "Working alongside the children's guardian"

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..extensions import db
-from .models import GroupInvite, GroupSession, Reply, SessionState
+from nqsw_visits.extensions import db
+from nqsw_visits.group_sessions.models import GroupInvite, GroupSession, Reply, SessionState
 
 # A person who said they would (or might) come and was marked absent missed the session.
 EXPECTED = frozenset({Reply.GOING.value, Reply.MAYBE.value})

@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 
-from ..extensions import db
-from ..models import Role, User
-from ..models_requests import MentorHold
-from ..services import availability
-from ..services.availability_store import load_calendars
-from ..services.scheduling import take_hold
-from .errors import GroupSessionError
-from .models import GroupInvite, GroupSession, SessionState
+from nqsw_visits.extensions import db
+from nqsw_visits.group_sessions.errors import GroupSessionError
+from nqsw_visits.group_sessions.models import GroupInvite, GroupSession, SessionState
+from nqsw_visits.models import Role, User
+from nqsw_visits.models_requests import MentorHold
+from nqsw_visits.services import availability
+from nqsw_visits.services.availability_store import load_calendars
+from nqsw_visits.services.scheduling import take_hold
 
 KIND = "group_session"
 

@@ -5,14 +5,14 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import User
-from ..services import audit
-from . import telling
-from .details import invitees
-from .diary import later_dates, lock_afresh, must_manage
-from .errors import GroupSessionError
-from .models import GroupInvite, GroupSession
+from nqsw_visits.extensions import db
+from nqsw_visits.group_sessions import telling
+from nqsw_visits.group_sessions.details import invitees
+from nqsw_visits.group_sessions.diary import later_dates, lock_afresh, must_manage
+from nqsw_visits.group_sessions.errors import GroupSessionError
+from nqsw_visits.group_sessions.models import GroupInvite, GroupSession
+from nqsw_visits.models import User
+from nqsw_visits.services import audit
 
 SCOPES = ("one", "future")
 

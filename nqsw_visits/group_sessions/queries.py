@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from ..extensions import db
-from ..models import Role, Team, User, UserRole
-from .models import GroupFeedback, GroupInvite, GroupSession, Reply
+from nqsw_visits.extensions import db
+from nqsw_visits.group_sessions.models import GroupFeedback, GroupInvite, GroupSession, Reply
+from nqsw_visits.models import Role, Team, User, UserRole
 
 PER_PAGE = 20
 # The organiser's lists, in the order the page shows them.

@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from ..extensions import db
-from ..models import User
-from ..services import audit, notify
-from ..templating import _twelve_hour
-from .models import GroupInvite, GroupSession, Reply, SessionState
+from nqsw_visits.extensions import db
+from nqsw_visits.group_sessions.models import GroupInvite, GroupSession, Reply, SessionState
+from nqsw_visits.models import User
+from nqsw_visits.services import audit, notify
+from nqsw_visits.templating import _twelve_hour
 
 TOLD = (Reply.GOING.value, Reply.MAYBE.value)
 

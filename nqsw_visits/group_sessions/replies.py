@@ -5,14 +5,14 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import User
-from ..models_requests import HOLDING, SupportRequest
-from ..services import audit
-from . import telling
-from .diary import invite_of, lock_afresh
-from .errors import GroupSessionError
-from .models import CHOSEN, GroupInvite, GroupSession, Reply
+from nqsw_visits.extensions import db
+from nqsw_visits.group_sessions import telling
+from nqsw_visits.group_sessions.diary import invite_of, lock_afresh
+from nqsw_visits.group_sessions.errors import GroupSessionError
+from nqsw_visits.group_sessions.models import CHOSEN, GroupInvite, GroupSession, Reply
+from nqsw_visits.models import User
+from nqsw_visits.models_requests import HOLDING, SupportRequest
+from nqsw_visits.services import audit
 
 
 def going_count(session_id: int, leaving_out: int | None = None) -> int:

@@ -10,22 +10,43 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from ..agreements.queries import holidays_between
-from ..extensions import db
-from ..models import User
-from ..services import audit
-from ..services.availability import Reason
-from ..services.scheduling import lock_mentor
-from . import telling
-from .changes import cancel, edit
-from .details import Details, check_what, checked, invitees, must_organise, taken
-from .diary import calendar_of, hold, may_organise, may_see, reasons_busy, said
-from .errors import GroupSessionError
-from .invitations import invite_more
-from .models import GroupInvite, GroupSeries, GroupSession, Reply
-from .record import Guest, add_guest, give_feedback, mark_attendance, remove_guest, write_record
-from .replies import clashes_for, reply
-from .series import MonthlyPlan, monthly_dates, session_times
+from nqsw_visits.agreements.queries import holidays_between
+from nqsw_visits.extensions import db
+from nqsw_visits.group_sessions import telling
+from nqsw_visits.group_sessions.changes import cancel, edit
+from nqsw_visits.group_sessions.details import (
+    Details,
+    check_what,
+    checked,
+    invitees,
+    must_organise,
+    taken,
+)
+from nqsw_visits.group_sessions.diary import (
+    calendar_of,
+    hold,
+    may_organise,
+    may_see,
+    reasons_busy,
+    said,
+)
+from nqsw_visits.group_sessions.errors import GroupSessionError
+from nqsw_visits.group_sessions.invitations import invite_more
+from nqsw_visits.group_sessions.models import GroupInvite, GroupSeries, GroupSession, Reply
+from nqsw_visits.group_sessions.record import (
+    Guest,
+    add_guest,
+    give_feedback,
+    mark_attendance,
+    remove_guest,
+    write_record,
+)
+from nqsw_visits.group_sessions.replies import clashes_for, reply
+from nqsw_visits.group_sessions.series import MonthlyPlan, monthly_dates, session_times
+from nqsw_visits.models import User
+from nqsw_visits.services import audit
+from nqsw_visits.services.availability import Reason
+from nqsw_visits.services.scheduling import lock_mentor
 
 __all__ = [
     "Details",

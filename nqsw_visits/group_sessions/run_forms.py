@@ -14,9 +14,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from ..observations.forms import NO_DETAIL
-from ..services.people import has_control_characters
-from .forms import PLAIN_TEXT
+from nqsw_visits.group_sessions.forms import PLAIN_TEXT
+from nqsw_visits.observations.forms import NO_DETAIL
+from nqsw_visits.services.people import has_control_characters
 
 RECORD_HINT = (
     "Every invited person can read this, whether or not they came. "

@@ -3,14 +3,14 @@ calendar invitation and never a link into the app. No case detail is ever writte
 
 from sqlalchemy import select
 
-from .. import clock
-from ..extensions import db
-from ..models import User
-from ..models_requests import OutboxEmail
-from ..services import notify
-from ..templating import _twelve_hour
-from .calendar import session_ics
-from .models import REPLIED, GroupGuest, GroupInvite, GroupSession
+from nqsw_visits import clock
+from nqsw_visits.extensions import db
+from nqsw_visits.group_sessions.calendar import session_ics
+from nqsw_visits.group_sessions.models import REPLIED, GroupGuest, GroupInvite, GroupSession
+from nqsw_visits.models import User
+from nqsw_visits.models_requests import OutboxEmail
+from nqsw_visits.services import notify
+from nqsw_visits.templating import _twelve_hour
 
 
 def when(session: GroupSession) -> str:

@@ -3,19 +3,19 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import clock
-from ..extensions import db
-from ..forms import ConfirmForm, refused
-from ..htmx import is_htmx, render_page_or_fragment
-from ..models import Role
-from ..paging import paginate
-from ..security import role_required
-from . import audience, queries, rules
-from .access import session_for
-from .diary import may_manage
-from .forms import InviteForm
-from .models import CHOSEN, REPLY_LABELS, Reply
-from .run_forms import FeedbackForm, GuestForm, ReplyForm
+from nqsw_visits import clock
+from nqsw_visits.extensions import db
+from nqsw_visits.forms import ConfirmForm, refused
+from nqsw_visits.group_sessions import audience, queries, rules
+from nqsw_visits.group_sessions.access import session_for
+from nqsw_visits.group_sessions.diary import may_manage
+from nqsw_visits.group_sessions.forms import InviteForm
+from nqsw_visits.group_sessions.models import CHOSEN, REPLY_LABELS, Reply
+from nqsw_visits.group_sessions.run_forms import FeedbackForm, GuestForm, ReplyForm
+from nqsw_visits.htmx import is_htmx, render_page_or_fragment
+from nqsw_visits.models import Role
+from nqsw_visits.paging import paginate
+from nqsw_visits.security import role_required
 
 bp = Blueprint("group_sessions", __name__, url_prefix="/group-sessions")
 EVERYONE = (Role.NQSW, Role.MENTOR, Role.PRACTICE_MANAGER, Role.ADMIN)
@@ -156,4 +156,4 @@ def feedback(session_id: int):
     return show_page(session, 422, feedback_form=form)
 
 
-from . import organise_views, run_views  # noqa: E402,F401  (their routes register on bp)
+from nqsw_visits.group_sessions import organise_views, run_views  # noqa: E402,F401  (their routes register on bp)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("observations", __name__)
 
-from . import progress, record, writing  # noqa: E402,F401  (routes register on bp)
+from nqsw_visits.observations import progress, record, writing  # noqa: E402,F401  (routes register on bp)

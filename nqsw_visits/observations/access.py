@@ -3,11 +3,11 @@
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
-from ..extensions import db
-from ..models import User
-from ..models_observations import Addendum, Observation
-from ..security import not_found_unless
-from ..services import portfolio
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User
+from nqsw_visits.models_observations import Addendum, Observation
+from nqsw_visits.security import not_found_unless
+from nqsw_visits.services import portfolio
 
 
 def observation_for(observation_id: int, *, full: bool = False) -> tuple[Observation, str]:

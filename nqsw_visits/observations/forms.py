@@ -11,10 +11,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..availability.forms import GovDateField
-from ..dates import ExampleDate
-from ..models_observations import CLASSIFICATION_LABELS
-from ..visit_requests.forms import no_identifying_detail
+from nqsw_visits.availability.forms import GovDateField
+from nqsw_visits.dates import ExampleDate
+from nqsw_visits.models_observations import CLASSIFICATION_LABELS
+from nqsw_visits.visit_requests.forms import no_identifying_detail
 
 NO_DETAIL = "Facts about the practice only: no names, addresses or dates of birth."
 

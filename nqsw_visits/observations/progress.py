@@ -5,16 +5,16 @@ from datetime import datetime, time, timedelta
 from flask import render_template
 from flask_login import current_user
 
-from .. import clock
-from ..clock import zone
-from ..database import kept_as_loaded
-from ..dates import date_arg
-from ..extensions import db
-from ..group_sessions import overview as group_sessions
-from ..paging import paginate
-from ..services import observations, portfolio
-from . import bp
-from .access import nqsw_for
+from nqsw_visits import clock
+from nqsw_visits.clock import zone
+from nqsw_visits.database import kept_as_loaded
+from nqsw_visits.dates import date_arg
+from nqsw_visits.extensions import db
+from nqsw_visits.group_sessions import overview as group_sessions
+from nqsw_visits.observations import bp
+from nqsw_visits.observations.access import nqsw_for
+from nqsw_visits.paging import paginate
+from nqsw_visits.services import observations, portfolio
 
 OBSERVATIONS_PER_PAGE = 20
 ACTIONS_PER_PAGE = 20

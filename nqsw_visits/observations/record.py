@@ -3,17 +3,17 @@
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from .. import clock
-from ..database import kept_as_loaded
-from ..extensions import db
-from ..forms import ConfirmForm, refused
-from ..htmx import hx_redirect, is_htmx, render_page_or_fragment
-from ..models_observations import AgreedAction
-from ..security import not_found_unless
-from ..services import observations
-from . import bp
-from .access import observation_for
-from .forms import ActionForm, AddendumForm, ReflectionForm
+from nqsw_visits import clock
+from nqsw_visits.database import kept_as_loaded
+from nqsw_visits.extensions import db
+from nqsw_visits.forms import ConfirmForm, refused
+from nqsw_visits.htmx import hx_redirect, is_htmx, render_page_or_fragment
+from nqsw_visits.models_observations import AgreedAction
+from nqsw_visits.observations import bp
+from nqsw_visits.observations.access import observation_for
+from nqsw_visits.observations.forms import ActionForm, AddendumForm, ReflectionForm
+from nqsw_visits.security import not_found_unless
+from nqsw_visits.services import observations
 
 
 def _page(observation, level, status=200, *, section=None, message=None, **forms):

@@ -4,18 +4,18 @@ from flask import flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import clock
-from ..extensions import db
-from ..forms import refused
-from ..htmx import hx_redirect, is_htmx, render_page_or_fragment
-from ..models import Role
-from ..models_observations import Classification, Observation
-from ..security import not_found_unless, role_required
-from ..services import observations
-from ..services.frameworks import standards_for_team
-from ..visit_requests.access import request_for
-from . import bp
-from .forms import NotesForm
+from nqsw_visits import clock
+from nqsw_visits.extensions import db
+from nqsw_visits.forms import refused
+from nqsw_visits.htmx import hx_redirect, is_htmx, render_page_or_fragment
+from nqsw_visits.models import Role
+from nqsw_visits.models_observations import Classification, Observation
+from nqsw_visits.observations import bp
+from nqsw_visits.observations.forms import NotesForm
+from nqsw_visits.security import not_found_unless, role_required
+from nqsw_visits.services import observations
+from nqsw_visits.services.frameworks import standards_for_team
+from nqsw_visits.visit_requests.access import request_for
 
 # The same words the rules use when the NQSW changes a locked record.
 LOCKED = "This observation is signed and locked. Add an addendum instead."

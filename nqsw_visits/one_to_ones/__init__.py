@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("one_to_ones", __name__)
 
-from . import start_meeting_views, views  # noqa: E402,F401  (routes register on bp)
+from nqsw_visits.one_to_ones import start_meeting_views, views  # noqa: E402,F401  (routes register on bp)

@@ -4,12 +4,16 @@ from flask_login import current_user
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..agreements.models import AgreementConfirmation, AgreementVersion, MentoringAgreement
-from ..extensions import db
-from ..models import User
-from ..security import not_found_unless
-from . import rules
-from .models import OneToOne, SessionAction, SessionKind
+from nqsw_visits.agreements.models import (
+    AgreementConfirmation,
+    AgreementVersion,
+    MentoringAgreement,
+)
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User
+from nqsw_visits.one_to_ones import rules
+from nqsw_visits.one_to_ones.models import OneToOne, SessionAction, SessionKind
+from nqsw_visits.security import not_found_unless
 
 
 def current_mentor_id(agreement_id: int) -> int | None:

@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from ..agreements import rules as agreements
-from ..agreements.models import MentoringAgreement
-from ..extensions import db
-from ..models import User
-from ..models_availability import BankHoliday
-from ..services.demo_time import Days, dated
-from . import rules, start_meeting
-from .models import OneToOne
+from nqsw_visits.agreements import rules as agreements
+from nqsw_visits.agreements.models import MentoringAgreement
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User
+from nqsw_visits.models_availability import BankHoliday
+from nqsw_visits.one_to_ones import rules, start_meeting
+from nqsw_visits.one_to_ones.models import OneToOne
+from nqsw_visits.services.demo_time import Days, dated
 
 
 def load(now: datetime, zone: ZoneInfo) -> None:

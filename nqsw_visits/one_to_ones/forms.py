@@ -12,11 +12,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..agreements.forms import RHYTHMS
-from ..availability.forms import ClockField, GovDateField
-from ..dates import ExampleDate
-from ..visit_requests.forms import no_identifying_detail
-from .rules import LENGTHS, MAX_SESSIONS
+from nqsw_visits.agreements.forms import RHYTHMS
+from nqsw_visits.availability.forms import ClockField, GovDateField
+from nqsw_visits.dates import ExampleDate
+from nqsw_visits.one_to_ones.rules import LENGTHS, MAX_SESSIONS
+from nqsw_visits.visit_requests.forms import no_identifying_detail
 
 PLAIN_TEXT = [no_identifying_detail]
 

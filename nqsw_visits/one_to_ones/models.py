@@ -6,10 +6,10 @@ from enum import StrEnum
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .. import clock
-from ..agreements.models import MentoringAgreement
-from ..extensions import db
-from ..models import User, UTCDateTime
+from nqsw_visits import clock
+from nqsw_visits.agreements.models import MentoringAgreement
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User, UTCDateTime
 
 
 class SessionStatus(StrEnum):

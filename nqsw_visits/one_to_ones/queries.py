@@ -6,10 +6,10 @@ from datetime import datetime
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
-from ..extensions import db
-from ..models import User
-from ..paging import paginate
-from .models import OneToOne, SessionAction, SessionKind, SessionStatus
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User
+from nqsw_visits.one_to_ones.models import OneToOne, SessionAction, SessionKind, SessionStatus
+from nqsw_visits.paging import paginate
 
 CARRIED_PER_PAGE = 10
 ONE_TO_ONE = OneToOne.kind == SessionKind.ONE_TO_ONE.value

@@ -11,15 +11,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, update
 
-from ..agreements import rules as agreements
-from ..agreements.models import MentoringAgreement
-from ..extensions import db
-from ..models import User
-from ..models_requests import MentorHold
-from ..services import audit, availability, notify
-from ..services.availability_store import load_calendars
-from ..services.scheduling import lock_mentor, take_hold
-from .models import OneToOne, SessionAction, SessionStatus
+from nqsw_visits.agreements import rules as agreements
+from nqsw_visits.agreements.models import MentoringAgreement
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User
+from nqsw_visits.models_requests import MentorHold
+from nqsw_visits.one_to_ones.models import OneToOne, SessionAction, SessionStatus
+from nqsw_visits.services import audit, availability, notify
+from nqsw_visits.services.availability_store import load_calendars
+from nqsw_visits.services.scheduling import lock_mentor, take_hold
 
 KIND = "one_to_one"
 MAX_SESSIONS = 12

@@ -7,18 +7,18 @@ from icalendar import Calendar, Event
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import aliased
 
-from ..agreements import meetings
-from ..agreements import rules as agreements
-from ..agreements.models import MentoringAgreement
-from ..extensions import db
-from ..models import User
-from ..models_requests import MentorHold
-from ..services import audit, availability, notify
-from ..services.availability_store import load_calendars
-from ..services.scheduling import lock_mentor
-from ..templating import _twelve_hour
-from .models import OneToOne, SessionKind, SessionStatus
-from .rules import OneToOneError, hold, move
+from nqsw_visits.agreements import meetings
+from nqsw_visits.agreements import rules as agreements
+from nqsw_visits.agreements.models import MentoringAgreement
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User
+from nqsw_visits.models_requests import MentorHold
+from nqsw_visits.one_to_ones.models import OneToOne, SessionKind, SessionStatus
+from nqsw_visits.one_to_ones.rules import OneToOneError, hold, move
+from nqsw_visits.services import audit, availability, notify
+from nqsw_visits.services.availability_store import load_calendars
+from nqsw_visits.services.scheduling import lock_mentor
+from nqsw_visits.templating import _twelve_hour
 
 KIND = SessionKind.START_MEETING.value
 LONGEST = timedelta(hours=3)

@@ -5,9 +5,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput, Gov
 from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from ..availability.forms import ClockField, GovDateField
-from ..dates import ExampleDate
-from .forms import PLAIN_TEXT
+from nqsw_visits.availability.forms import ClockField, GovDateField
+from nqsw_visits.dates import ExampleDate
+from nqsw_visits.one_to_ones.forms import PLAIN_TEXT
 
 
 class StartMeetingForm(FlaskForm):

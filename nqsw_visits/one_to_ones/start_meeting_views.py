@@ -3,17 +3,17 @@
 from flask import current_app, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import clock
-from ..agreements.access import agreement_for
-from ..extensions import db
-from ..forms import refused
-from ..models import Role
-from ..security import not_found_unless, role_required
-from ..services.availability import local_instant
-from . import bp, start_meeting
-from .models import OneToOne, SessionKind
-from .rules import OneToOneError
-from .start_meeting_forms import StartMeetingCancelForm, StartMeetingForm
+from nqsw_visits import clock
+from nqsw_visits.agreements.access import agreement_for
+from nqsw_visits.extensions import db
+from nqsw_visits.forms import refused
+from nqsw_visits.models import Role
+from nqsw_visits.one_to_ones import bp, start_meeting
+from nqsw_visits.one_to_ones.models import OneToOne, SessionKind
+from nqsw_visits.one_to_ones.rules import OneToOneError
+from nqsw_visits.one_to_ones.start_meeting_forms import StartMeetingCancelForm, StartMeetingForm
+from nqsw_visits.security import not_found_unless, role_required
+from nqsw_visits.services.availability import local_instant
 
 PEOPLE = (Role.NQSW, Role.MENTOR, Role.PRACTICE_MANAGER)
 

@@ -3,20 +3,28 @@
 from flask import current_app, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import clock
-from ..agreements import rules as agreements
-from ..agreements.access import agreement_for
-from ..database import kept_as_loaded, writing
-from ..extensions import db
-from ..forms import refused
-from ..models import Role, User
-from ..paging import paginate
-from ..security import role_required
-from ..services import audit
-from ..services.calendar_ics import one_to_one_calendar
-from . import bp, queries, rules
-from .access import action_of, current_mentor_id, session_for
-from .forms import ActionForm, BookForm, CancelForm, DoneForm, MissedForm, RecordForm, ShareForm
+from nqsw_visits import clock
+from nqsw_visits.agreements import rules as agreements
+from nqsw_visits.agreements.access import agreement_for
+from nqsw_visits.database import kept_as_loaded, writing
+from nqsw_visits.extensions import db
+from nqsw_visits.forms import refused
+from nqsw_visits.models import Role, User
+from nqsw_visits.one_to_ones import bp, queries, rules
+from nqsw_visits.one_to_ones.access import action_of, current_mentor_id, session_for
+from nqsw_visits.one_to_ones.forms import (
+    ActionForm,
+    BookForm,
+    CancelForm,
+    DoneForm,
+    MissedForm,
+    RecordForm,
+    ShareForm,
+)
+from nqsw_visits.paging import paginate
+from nqsw_visits.security import role_required
+from nqsw_visits.services import audit
+from nqsw_visits.services.calendar_ics import one_to_one_calendar
 
 PEOPLE = (Role.NQSW, Role.MENTOR, Role.PRACTICE_MANAGER)
 PER_PAGE = 20

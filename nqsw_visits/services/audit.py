@@ -2,8 +2,8 @@
 
 import json
 
-from ..extensions import db
-from ..models import AuditEvent, User
+from nqsw_visits.extensions import db
+from nqsw_visits.models import AuditEvent, User
 
 
 def record(

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
-from ..models import User
-from ..models_availability import (
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User
+from nqsw_visits.models_availability import (
     AvailabilityException,
     AvailabilityPattern,
     AvailabilityWindow,
@@ -19,9 +19,9 @@ from ..models_availability import (
     ExceptionKind,
     MentorLimits,
 )
-from ..models_requests import MentorHold
-from . import audit
-from .availability import Commitment, Limits, MentorCalendar, Pattern
+from nqsw_visits.models_requests import MentorHold
+from nqsw_visits.services import audit
+from nqsw_visits.services.availability import Commitment, Limits, MentorCalendar, Pattern
 
 
 class AvailabilityError(ValueError):

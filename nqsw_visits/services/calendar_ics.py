@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event
 
-from ..models_requests import SupportRequest
+from nqsw_visits.models_requests import SupportRequest
 
 # The subscription covers a fixed window, so its size stays the same as the years go by.
 FEED_DAYS_BACK = 14

@@ -5,11 +5,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import Role, User
-from ..models_availability import BankHoliday
-from . import availability_store, demo_history, people
-from .demo_time import Days, dated
+from nqsw_visits.extensions import db
+from nqsw_visits.models import Role, User
+from nqsw_visits.models_availability import BankHoliday
+from nqsw_visits.services import availability_store, demo_history, people
+from nqsw_visits.services.demo_time import Days, dated
 
 # Local trial only: documented in the README, never for a real deployment.
 DEMO_PASSWORD = "alongside-demo"  # noqa: S105  (documented demo password)

@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from ..extensions import db
-from ..models import User
-from ..models_availability import BankHoliday, ExceptionKind
-from ..models_observations import Classification, Standard
-from ..models_requests import MeetingType, Notification, RequestKind
-from . import availability_store, observations, scheduling
-from .demo_time import MINUTES, Days, DemoError, Story, free_slot
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User
+from nqsw_visits.models_availability import BankHoliday, ExceptionKind
+from nqsw_visits.models_observations import Classification, Standard
+from nqsw_visits.models_requests import MeetingType, Notification, RequestKind
+from nqsw_visits.services import availability_store, observations, scheduling
+from nqsw_visits.services.demo_time import MINUTES, Days, DemoError, Story, free_slot
 
 HOURS = timedelta(hours=1)
 VISIT = {"venue_type": "family_home", "area": "East", "consent": "yes"}

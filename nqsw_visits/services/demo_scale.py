@@ -13,18 +13,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select, text
 
-from ..extensions import db
-from ..models import AuditEvent, MentorAssignment, Role, Team, TeamManager, User, UserRole
-from ..models_availability import (
+from nqsw_visits.extensions import db
+from nqsw_visits.models import AuditEvent, MentorAssignment, Role, Team, TeamManager, User, UserRole
+from nqsw_visits.models_availability import (
     AvailabilityException,
     AvailabilityPattern,
     AvailabilityWindow,
     BankHoliday,
     ExceptionKind,
 )
-from . import demo_scale_history, demo_scale_programme, passwords
-from .demo import DEMO_PASSWORD, DEMO_TEAM, load_demo_data
-from .demo_time import Days
+from nqsw_visits.services import demo_scale_history, demo_scale_programme, passwords
+from nqsw_visits.services.demo import DEMO_PASSWORD, DEMO_TEAM, load_demo_data
+from nqsw_visits.services.demo_time import Days
 
 SEED = 20270113
 FIRST = "Aisha Ben Carla Dev Erin Femi Gita Harry Imran Jade Kofi Lena Maya Niall Owen Pia"

@@ -12,9 +12,9 @@ from random import Random
 
 from sqlalchemy import or_, select
 
-from ..extensions import db
-from ..models import User
-from ..models_requests import (
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User
+from nqsw_visits.models_requests import (
     MeetingType,
     MentorHold,
     Notification,
@@ -22,8 +22,8 @@ from ..models_requests import (
     RequestKind,
     SupportRequest,
 )
-from ..models_requests import RequestStatus as S
-from . import demo_scale, demo_scale_observations
+from nqsw_visits.models_requests import RequestStatus as S
+from nqsw_visits.services import demo_scale, demo_scale_observations
 
 PAST_DAYS, AHEAD_DAYS = 548, 92
 CHUNK = 40  # mentors

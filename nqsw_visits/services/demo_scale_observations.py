@@ -10,10 +10,10 @@ from random import Random
 
 from sqlalchemy import bindparam, select, update
 
-from ..extensions import db
-from ..models_observations import AgreedAction, Observation, ObservationStandard, Standard
-from ..models_requests import RequestStatus as S
-from . import demo_scale, demo_scale_history
+from nqsw_visits.extensions import db
+from nqsw_visits.models_observations import AgreedAction, Observation, ObservationStandard, Standard
+from nqsw_visits.models_requests import RequestStatus as S
+from nqsw_visits.services import demo_scale, demo_scale_history
 
 SHARED = "Your mentor shared an observation with you"
 NOTE = "Checked the plan point by point; kept the child's needs at the centre."

@@ -13,12 +13,12 @@ from random import Random
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import User, UserSession
-from ..models_requests import MentorHold, Notification, OutboxEmail
-from ..one_to_ones.models import OneToOne, SessionAction
-from . import demo_scale
-from .demo_scale_history import AHEAD_DAYS, PAST_DAYS, SLOTS
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User, UserSession
+from nqsw_visits.models_requests import MentorHold, Notification, OutboxEmail
+from nqsw_visits.one_to_ones.models import OneToOne, SessionAction
+from nqsw_visits.services import demo_scale
+from nqsw_visits.services.demo_scale_history import AHEAD_DAYS, PAST_DAYS, SLOTS
 
 MINUTES, LOOK_AHEAD = 60, 5  # working days tried after a session's date
 TALKED = "Went through the focus case: what went well on the visit, what to try next time."

@@ -15,7 +15,7 @@ from random import Random
 
 from sqlalchemy import bindparam, select, update
 
-from ..agreements.models import (
+from nqsw_visits.agreements.models import (
     AgreementConfirmation,
     AgreementGoal,
     AgreementReview,
@@ -24,12 +24,12 @@ from ..agreements.models import (
     GoalRating,
     MentoringAgreement,
 )
-from ..agreements.rules import next_working_day, review_points
-from ..extensions import db
-from ..models import TeamManager, User
-from ..models_observations import Standard
-from ..models_requests import Notification, SupportRequest
-from . import demo_scale, demo_scale_one_to_ones
+from nqsw_visits.agreements.rules import next_working_day, review_points
+from nqsw_visits.extensions import db
+from nqsw_visits.models import TeamManager, User
+from nqsw_visits.models_observations import Standard
+from nqsw_visits.models_requests import Notification, SupportRequest
+from nqsw_visits.services import demo_scale, demo_scale_one_to_ones
 
 AIMS = ["Plan a first home visit", "Write a court statement", "Chair a core group"]
 GOALS = [

@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, event, func, select
 
-from ..extensions import db
-from ..models import AuditEvent, MentorAssignment, Team, User
-from ..models_availability import AvailabilityException, AvailabilityPattern
-from ..models_observations import Addendum, AgreedAction, Observation
-from ..models_requests import Notification, OutboxEmail, RequestEvent, SupportRequest
-from . import availability, scheduling
-from .availability_store import load_calendars
+from nqsw_visits.extensions import db
+from nqsw_visits.models import AuditEvent, MentorAssignment, Team, User
+from nqsw_visits.models_availability import AvailabilityException, AvailabilityPattern
+from nqsw_visits.models_observations import Addendum, AgreedAction, Observation
+from nqsw_visits.models_requests import Notification, OutboxEmail, RequestEvent, SupportRequest
+from nqsw_visits.services import availability, scheduling
+from nqsw_visits.services.availability_store import load_calendars
 
 # Rows a step adds, and the columns that say when: set to the step's own moment.
 _DATED = {

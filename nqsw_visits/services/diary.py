@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models_availability import AvailabilityException, BankHoliday
-from .availability import Commitment
-from .availability_store import load_calendars
+from nqsw_visits.extensions import db
+from nqsw_visits.models_availability import AvailabilityException, BankHoliday
+from nqsw_visits.services.availability import Commitment
+from nqsw_visits.services.availability_store import load_calendars
 
 
 @dataclass

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import contains_eager
 
-from .. import clock
-from ..extensions import db
-from ..models import Team, User
-from ..models_observations import Framework, Standard, TeamFramework
-from . import audit
+from nqsw_visits import clock
+from nqsw_visits.extensions import db
+from nqsw_visits.models import Team, User
+from nqsw_visits.models_observations import Framework, Standard, TeamFramework
+from nqsw_visits.services import audit
 
 FRAMEWORK_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 TOP_FIELDS = ("code", "name", "source", "standards")

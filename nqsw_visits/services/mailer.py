@@ -27,10 +27,10 @@ from email.utils import format_datetime
 
 from sqlalchemy import or_, select, update
 
-from .. import clock
-from ..database import writing
-from ..extensions import db
-from ..models_requests import OutboxEmail
+from nqsw_visits import clock
+from nqsw_visits.database import writing
+from nqsw_visits.extensions import db
+from nqsw_visits.models_requests import OutboxEmail
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12

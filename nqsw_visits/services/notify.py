@@ -1,8 +1,8 @@
 """Tell people that something changed: an in-app notice and a queued email, never case detail."""
 
-from ..extensions import db
-from ..models import User
-from ..models_requests import Notification, OutboxEmail, SupportRequest
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User
+from nqsw_visits.models_requests import Notification, OutboxEmail, SupportRequest
 
 
 def notify(

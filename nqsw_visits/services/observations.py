@@ -12,13 +12,19 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from ..database import writing
-from ..extensions import db
-from ..models import User
-from ..models_observations import Addendum, AgreedAction, Classification, Observation, Standard
-from ..models_requests import RequestStatus, SupportRequest
-from . import audit
-from .notify import notify
+from nqsw_visits.database import writing
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User
+from nqsw_visits.models_observations import (
+    Addendum,
+    AgreedAction,
+    Classification,
+    Observation,
+    Standard,
+)
+from nqsw_visits.models_requests import RequestStatus, SupportRequest
+from nqsw_visits.services import audit
+from nqsw_visits.services.notify import notify
 
 
 class ObservationError(Exception):

@@ -6,9 +6,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, lazyload, selectinload
 
-from ..extensions import db
-from ..models import AuditEvent, MentorAssignment, Role, Team, TeamManager, User, UserRole
-from ..models_requests import SupportRequest
+from nqsw_visits.extensions import db
+from nqsw_visits.models import AuditEvent, MentorAssignment, Role, Team, TeamManager, User, UserRole
+from nqsw_visits.models_requests import SupportRequest
 
 
 def _with_role(role: Role):

@@ -10,10 +10,10 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
-from ..models import MentorAssignment, Role, Team, TeamManager, User, UserRole
-from . import audit, passwords
-from .signin import end_all_sessions, normalise_email
+from nqsw_visits.extensions import db
+from nqsw_visits.models import MentorAssignment, Role, Team, TeamManager, User, UserRole
+from nqsw_visits.services import audit, passwords
+from nqsw_visits.services.signin import end_all_sessions, normalise_email
 
 
 class PeopleError(ValueError):

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
-from ..extensions import db
-from ..models import MentorAssignment, Role, TeamManager, User, UserRole
-from ..models_availability import BankHoliday
-from ..models_requests import RequestStatus, SupportRequest
+from nqsw_visits.extensions import db
+from nqsw_visits.models import MentorAssignment, Role, TeamManager, User, UserRole
+from nqsw_visits.models_availability import BankHoliday
+from nqsw_visits.models_requests import RequestStatus, SupportRequest
 
 PLANNED = [RequestStatus.REQUESTED, RequestStatus.ALTERNATIVE_PROPOSED, RequestStatus.ACCEPTED]
 

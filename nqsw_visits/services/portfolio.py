@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..extensions import db
-from ..models import MentorAssignment, User
-from ..models_availability import BankHoliday
-from ..models_observations import (
+from nqsw_visits.extensions import db
+from nqsw_visits.models import MentorAssignment, User
+from nqsw_visits.models_availability import BankHoliday
+from nqsw_visits.models_observations import (
     Addendum,
     AgreedAction,
     Classification,
@@ -18,10 +18,10 @@ from ..models_observations import (
     ObservationStandard,
     Standard,
 )
-from ..models_requests import RequestStatus, SupportRequest
-from .availability import add_working_days
-from .frameworks import standards_for_team
-from .people import manages
+from nqsw_visits.models_requests import RequestStatus, SupportRequest
+from nqsw_visits.services.availability import add_working_days
+from nqsw_visits.services.frameworks import standards_for_team
+from nqsw_visits.services.people import manages
 
 ASYE_DIRECT_OBSERVATIONS = 3  # what the ASYE asks for
 WRITE_UP_WORKING_DAYS = 5  # an observation not written by then is overdue

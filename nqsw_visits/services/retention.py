@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, delete, insert, or_, select
 
-from ..database import writing
-from ..extensions import db
-from ..models import AuditEvent, UserSession
-from ..models_lifecycle import AuditPurgeWindow
-from ..models_requests import Notification, OutboxEmail
-from . import audit
+from nqsw_visits.database import writing
+from nqsw_visits.extensions import db
+from nqsw_visits.models import AuditEvent, UserSession
+from nqsw_visits.models_lifecycle import AuditPurgeWindow
+from nqsw_visits.models_requests import Notification, OutboxEmail
+from nqsw_visits.services import audit
 
 BATCH_SIZE = 1000
 # Below this a typing slip (RETAIN_AUDIT_DAYS=0) would empty the audit trail.

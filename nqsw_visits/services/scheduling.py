@@ -12,12 +12,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
-from ..models import MentorAssignment, User
-from ..models_requests import MentorHold, RequestEvent, RequestKind, RequestStatus, SupportRequest
-from . import audit, availability
-from .availability_store import load_calendars
-from .notify import notify
+from nqsw_visits.extensions import db
+from nqsw_visits.models import MentorAssignment, User
+from nqsw_visits.models_requests import (
+    MentorHold,
+    RequestEvent,
+    RequestKind,
+    RequestStatus,
+    SupportRequest,
+)
+from nqsw_visits.services import audit, availability
+from nqsw_visits.services.availability_store import load_calendars
+from nqsw_visits.services.notify import notify
 
 S = RequestStatus
 

@@ -10,12 +10,12 @@ from functools import cache
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
-from .. import clock
-from ..database import reading, writing
-from ..extensions import db
-from ..models import User, UserSession
-from . import audit, passwords
-from .tokens import hash_token, new_token
+from nqsw_visits import clock
+from nqsw_visits.database import reading, writing
+from nqsw_visits.extensions import db
+from nqsw_visits.models import User, UserSession
+from nqsw_visits.services import audit, passwords
+from nqsw_visits.services.tokens import hash_token, new_token
 
 # How stale last_seen_at may get before a request writes it again.
 _TOUCH_EVERY = timedelta(seconds=60)

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Role, Team, User
-from . import audit
-from .people import (
+from nqsw_visits.extensions import db
+from nqsw_visits.models import Role, Team, User
+from nqsw_visits.services import audit
+from nqsw_visits.services.people import (
     NAME_MAX_LENGTH,
     PeopleError,
     check_email,

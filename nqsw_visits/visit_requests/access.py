@@ -2,10 +2,10 @@
 
 from flask_login import current_user
 
-from ..extensions import db
-from ..models_requests import SupportRequest
-from ..security import not_found_unless
-from ..services.people import manages
+from nqsw_visits.extensions import db
+from nqsw_visits.models_requests import SupportRequest
+from nqsw_visits.security import not_found_unless
+from nqsw_visits.services.people import manages
 
 
 def request_for(request_id: int, *, manager_may_read: bool = False) -> SupportRequest:

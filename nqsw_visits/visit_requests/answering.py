@@ -7,21 +7,21 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from .. import clock
-from ..clock import zone
-from ..dates import date_arg
-from ..extensions import db
-from ..forms import ConfirmForm
-from ..htmx import is_htmx
-from ..models import Role, User
-from ..models_requests import RequestStatus, SupportRequest
-from ..paging import paginate
-from ..security import role_required
-from ..services import availability, scheduling
-from ..services.availability_store import load_calendars
-from . import bp
-from .access import request_for
-from .forms import ReasonForm
+from nqsw_visits import clock
+from nqsw_visits.clock import zone
+from nqsw_visits.dates import date_arg
+from nqsw_visits.extensions import db
+from nqsw_visits.forms import ConfirmForm
+from nqsw_visits.htmx import is_htmx
+from nqsw_visits.models import Role, User
+from nqsw_visits.models_requests import RequestStatus, SupportRequest
+from nqsw_visits.paging import paginate
+from nqsw_visits.security import role_required
+from nqsw_visits.services import availability, scheduling
+from nqsw_visits.services.availability_store import load_calendars
+from nqsw_visits.visit_requests import bp
+from nqsw_visits.visit_requests.access import request_for
+from nqsw_visits.visit_requests.forms import ReasonForm
 
 WAITING_PER_PAGE = 10
 AGREED_DAYS = 7  # a week of agreed requests, from today: bounded by the mentor's weekly limit

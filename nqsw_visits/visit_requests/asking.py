@@ -7,23 +7,23 @@ from flask_login import current_user
 from sqlalchemy import case, select
 from sqlalchemy.orm import selectinload
 
-from .. import clock
-from ..availability.diary import free_check_context
-from ..availability.forms import parse_clock
-from ..clock import zone
-from ..config import check_case_reference
-from ..dates import date_arg
-from ..extensions import db
-from ..forms import ConfirmForm
-from ..htmx import is_htmx, render_page_or_fragment
-from ..models import Role, User
-from ..models_requests import RequestKind, SupportRequest
-from ..paging import paginate
-from ..security import role_required
-from ..services import overview, scheduling
-from . import bp, focus_cases
-from .access import request_for
-from .forms import AskForm, ReasonForm
+from nqsw_visits import clock
+from nqsw_visits.availability.diary import free_check_context
+from nqsw_visits.availability.forms import parse_clock
+from nqsw_visits.clock import zone
+from nqsw_visits.config import check_case_reference
+from nqsw_visits.dates import date_arg
+from nqsw_visits.extensions import db
+from nqsw_visits.forms import ConfirmForm
+from nqsw_visits.htmx import is_htmx, render_page_or_fragment
+from nqsw_visits.models import Role, User
+from nqsw_visits.models_requests import RequestKind, SupportRequest
+from nqsw_visits.paging import paginate
+from nqsw_visits.security import role_required
+from nqsw_visits.services import overview, scheduling
+from nqsw_visits.visit_requests import bp, focus_cases
+from nqsw_visits.visit_requests.access import request_for
+from nqsw_visits.visit_requests.forms import AskForm, ReasonForm
 
 ANY_MENTOR = 0
 MY_REQUESTS_PER_PAGE = 20

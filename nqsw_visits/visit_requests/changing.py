@@ -6,15 +6,15 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import clock
-from ..clock import zone
-from ..extensions import db
-from ..models import Role, User, UserRole
-from ..security import role_required
-from ..services import scheduling
-from . import bp
-from .access import request_for
-from .forms import HandOverForm, ProposeForm, ReasonForm
+from nqsw_visits import clock
+from nqsw_visits.clock import zone
+from nqsw_visits.extensions import db
+from nqsw_visits.models import Role, User, UserRole
+from nqsw_visits.security import role_required
+from nqsw_visits.services import scheduling
+from nqsw_visits.visit_requests import bp
+from nqsw_visits.visit_requests.access import request_for
+from nqsw_visits.visit_requests.forms import HandOverForm, ProposeForm, ReasonForm
 
 
 def _saved(item, message: str):

@@ -2,9 +2,9 @@
 
 import click
 
-from .. import clock
-from ..extensions import db
-from ..services.scheduling import complete_past
+from nqsw_visits import clock
+from nqsw_visits.extensions import db
+from nqsw_visits.services.scheduling import complete_past
 
 
 @click.command("complete-past")

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..models import User
+from nqsw_visits.models import User
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from ..availability.forms import ClockField, GovDateField
-from ..dates import ExampleDate
-from ..models_requests import MeetingType, RequestKind
-from ..services.privacy import privacy_problems
+from nqsw_visits.availability.forms import ClockField, GovDateField
+from nqsw_visits.dates import ExampleDate
+from nqsw_visits.models_requests import MeetingType, RequestKind
+from nqsw_visits.services.privacy import privacy_problems
 
 NOT_A_FOCUS_CASE = "no"
 VENUES = [

@@ -9,9 +9,8 @@ from playwright.sync_api import Page, expect
 
 from nqsw_visits.extensions import db
 from nqsw_visits.models import Role
+from tests.browser.journeys import sign_in
 from tests.factories import DEFAULT_PASSWORD, make_team_with_people, make_user
-
-from .journeys import sign_in
 
 MODES = pytest.mark.parametrize("page_scripts", [True, False], ids=["js", "scripts-off"])
 BAD_CSV = (

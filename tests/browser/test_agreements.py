@@ -15,9 +15,15 @@ from nqsw_visits.agreements.models import SupportLevel
 from nqsw_visits.extensions import db
 from nqsw_visits.models import Role, User
 from nqsw_visits.services import availability_store
+from tests.browser.journeys import (
+    assert_clean,
+    expect_heading,
+    sign_in,
+    sign_out,
+    success_banner,
+    unchecked,
+)
 from tests.factories import assign_mentor, make_manager_of, make_team, make_user
-
-from .journeys import assert_clean, expect_heading, sign_in, sign_out, success_banner, unchecked
 
 MODES = pytest.mark.parametrize("javascript", [True, False], ids=["js", "js-off"])
 

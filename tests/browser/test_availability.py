@@ -13,9 +13,7 @@ from nqsw_visits.models import Role
 from nqsw_visits.services import availability_store
 from nqsw_visits.services.availability import Limits
 from nqsw_visits.services.diary import week_of
-from tests.factories import assign_mentor, make_user
-
-from .journeys import (
+from tests.browser.journeys import (
     MARKER,
     assert_clean,
     diary_day,
@@ -27,6 +25,7 @@ from .journeys import (
     success_banner,
     unchecked,
 )
+from tests.factories import assign_mentor, make_user
 
 MODES = pytest.mark.parametrize("page_scripts", [True, False], ids=["js", "scripts-off"])
 NO_JS = pytest.mark.parametrize(

@@ -12,9 +12,8 @@ from sqlalchemy import select
 from nqsw_visits.extensions import db
 from nqsw_visits.models import Role
 from nqsw_visits.models_requests import Notification
+from tests.browser.journeys import MARKER, assert_clean, expect_heading, set_marker, sign_in
 from tests.factories import make_user
-
-from .journeys import MARKER, assert_clean, expect_heading, set_marker, sign_in
 
 BUSY = "Sorry, the service is busy"
 WAIT_MS = 200

@@ -5,9 +5,8 @@ from playwright.sync_api import Page, expect
 
 from nqsw_visits.extensions import db
 from nqsw_visits.models import Role
+from tests.browser.journeys import sign_in
 from tests.factories import make_user
-
-from .journeys import sign_in
 
 BAD_CSV = b"email,name,roles,team\nnot-an-email,Ann Example,nqsw,Team A\n"
 

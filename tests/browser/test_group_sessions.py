@@ -16,9 +16,7 @@ from nqsw_visits.group_sessions.models import GroupInvite, GroupSession
 from nqsw_visits.models import Role
 from nqsw_visits.services import availability_store
 from nqsw_visits.services.availability import Limits
-from tests.factories import make_team, make_user
-
-from .journeys import (
+from tests.browser.journeys import (
     MARKER,
     assert_clean,
     expect_heading,
@@ -28,6 +26,7 @@ from .journeys import (
     success_banner,
     unchecked,
 )
+from tests.factories import make_team, make_user
 
 # "js": JavaScript on; "scripts-off": the app's scripts served empty, so the page is what a
 # browser without JavaScript shows and axe still runs; "js-off": JavaScript off altogether.

@@ -3,8 +3,7 @@
 import pytest
 
 from nqsw_visits.security import public
-
-from .conftest import axe_violations
+from tests.browser.conftest import axe_violations
 
 # Breaks the app's CSP four ways, loads two missing files, throws, and fails axe twice.
 PROBE_PAGE = """<!DOCTYPE html>

@@ -8,10 +8,9 @@ from sqlalchemy import select
 
 from nqsw_visits.extensions import db
 from nqsw_visits.models import Role, User
+from tests.browser.conftest import axe_violations
+from tests.browser.journeys import sign_in, success_banner
 from tests.factories import make_user
-
-from .conftest import axe_violations
-from .journeys import sign_in, success_banner
 
 MARKER = "set before the swap"
 

@@ -12,6 +12,14 @@ from nqsw_visits.extensions import db
 from nqsw_visits.models import Role
 from nqsw_visits.services import observations
 from nqsw_visits.services.diary import week_of
+from tests.browser.journeys import (
+    MARKER,
+    assert_clean,
+    expect_heading,
+    set_marker,
+    sign_in,
+    unchecked,
+)
 from tests.browser.test_availability import _mentor_with_an_nqsw
 from tests.factories import (
     assign_mentor,
@@ -21,8 +29,6 @@ from tests.factories import (
     make_team,
     make_user,
 )
-
-from .journeys import MARKER, assert_clean, expect_heading, set_marker, sign_in, unchecked
 
 MODES = pytest.mark.parametrize("options", [{}, {"javascript": False}], ids=["js", "js-off"])
 REFUSAL = "This observation is signed and locked. Add an addendum instead."

@@ -16,16 +16,7 @@ from nqsw_visits.extensions import db
 from nqsw_visits.models import Role
 from nqsw_visits.models_observations import Classification, Standard
 from nqsw_visits.models_requests import SupportRequest
-from tests.factories import (
-    assign_mentor,
-    make_completed_request,
-    make_manager_of,
-    make_shared_observation,
-    make_team,
-    make_user,
-)
-
-from .journeys import (
+from tests.browser.journeys import (
     MARKER,
     assert_clean,
     expect_heading,
@@ -35,6 +26,14 @@ from .journeys import (
     sign_in,
     success_banner,
     unchecked,
+)
+from tests.factories import (
+    assign_mentor,
+    make_completed_request,
+    make_manager_of,
+    make_shared_observation,
+    make_team,
+    make_user,
 )
 
 CASE = "CR-4417"

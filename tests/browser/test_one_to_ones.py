@@ -18,9 +18,15 @@ from nqsw_visits.models_requests import SupportRequest
 from nqsw_visits.one_to_ones.models import OneToOne
 from nqsw_visits.services import availability_store, scheduling
 from nqsw_visits.services.availability import Limits
+from tests.browser.journeys import (
+    assert_clean,
+    expect_heading,
+    sign_in,
+    sign_out,
+    success_banner,
+    unchecked,
+)
 from tests.factories import assign_mentor, make_manager_of, make_team, make_user
-
-from .journeys import assert_clean, expect_heading, sign_in, sign_out, success_banner, unchecked
 
 MODES = pytest.mark.parametrize("javascript", [True, False], ids=["js", "js-off"])
 FIRST = date(2027, 1, 18)  # a Monday after FROZEN_AT; every two weeks from it misses no holiday

@@ -5,9 +5,8 @@ from playwright.sync_api import expect
 
 from nqsw_visits.extensions import db
 from nqsw_visits.models import AuditEvent, Role, User, UserRole
+from tests.browser.journeys import sign_in
 from tests.factories import make_team, make_user
-
-from .journeys import sign_in
 
 MODES = pytest.mark.parametrize("page_scripts", [True, False], ids=["js", "scripts-off"])
 COLLEAGUES = 60  # more than one page of people (50)

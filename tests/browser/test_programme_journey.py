@@ -15,10 +15,9 @@ from nqsw_visits.extensions import db
 from nqsw_visits.models import User
 from nqsw_visits.services import availability_store
 from nqsw_visits.services.availability import Limits
-
-from .journeys import assert_clean, sign_in, sign_out, success_banner, unchecked
-from .test_agreements import _confirm, _open_review, _people, _start
-from .test_one_to_ones import (
+from tests.browser.journeys import assert_clean, sign_in, sign_out, success_banner, unchecked
+from tests.browser.test_agreements import _confirm, _open_review, _people, _start
+from tests.browser.test_one_to_ones import (
     FIRST,
     _accept_as_mentor,
     _ask_on_a_focus_case,

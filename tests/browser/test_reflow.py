@@ -8,14 +8,13 @@ from nqsw_visits import clock
 from nqsw_visits.extensions import db
 from nqsw_visits.models_observations import Classification
 from nqsw_visits.services import observations
+from tests.browser.journeys import sign_in
 from tests.factories import (
     make_completed_request,
     make_shared_observation,
     make_team_with_people,
     make_user,
 )
-
-from .journeys import sign_in
 
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 

@@ -18,9 +18,7 @@ from nqsw_visits.models_requests import RequestKind, SupportRequest
 from nqsw_visits.services import availability_store, scheduling
 from nqsw_visits.services.availability import Limits
 from nqsw_visits.services.diary import week_of
-from tests.factories import assign_mentor, make_manager_of, make_team, make_user
-
-from .journeys import (
+from tests.browser.journeys import (
     MARKER,
     assert_clean,
     diary_day,
@@ -32,6 +30,7 @@ from .journeys import (
     success_banner,
     unchecked,
 )
+from tests.factories import assign_mentor, make_manager_of, make_team, make_user
 
 CASE = "CR-12345"
 PURPOSE = "First joint visit after the referral"

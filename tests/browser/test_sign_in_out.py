@@ -12,6 +12,14 @@ from nqsw_visits.models import Role
 from nqsw_visits.services import availability_store
 from nqsw_visits.services.availability import Limits
 from nqsw_visits.services.diary import week_of
+from tests.browser.journeys import (
+    MARKER,
+    expect_heading,
+    set_marker,
+    sign_in,
+    sign_out,
+    success_banner,
+)
 from tests.factories import (
     assign_mentor,
     make_completed_request,
@@ -20,8 +28,6 @@ from tests.factories import (
     make_team,
     make_user,
 )
-
-from .journeys import MARKER, expect_heading, set_marker, sign_in, sign_out, success_banner
 
 HOMES = [
     (Role.NQSW, "/my-support", "My support"),

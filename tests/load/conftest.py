@@ -3,8 +3,7 @@
 import pytest
 
 from nqsw_visits.extensions import db
-
-from .live import SLOWER, Server
+from tests.load.live import SLOWER, Server
 
 
 @pytest.fixture
