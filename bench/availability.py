@@ -9,7 +9,7 @@ import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from nqsw_visits.services.availability import (
+from nqsw_visits.availability.free_time import (
     Commitment,
     Limits,
     MentorCalendar,

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from bench.client import PASSWORD
 from bench.targets import ROLES, Page
 from nqsw_visits import create_app
-from nqsw_visits.extensions import db
+from nqsw_visits.core.extensions import db
 
 
 def count(url: str, pages: list[Page]) -> dict[str, tuple[int, int]]:

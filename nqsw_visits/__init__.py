@@ -9,19 +9,20 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from nqsw_visits import (  # noqa: F401
-    config,
-    database,
-    models_availability,
-    models_lifecycle,
-    models_observations,
-    models_requests,
-)
 from nqsw_visits.agreements import models as agreement_models  # noqa: F401
-from nqsw_visits.extensions import csrf, db, login_manager, migrate
+from nqsw_visits.availability import models as availability_models  # noqa: F401
+from nqsw_visits.core import config, database  # noqa: F401
+from nqsw_visits.core.extensions import csrf, db, login_manager, migrate
 from nqsw_visits.group_sessions import models as group_session_models  # noqa: F401
+from nqsw_visits.notifications import models as notification_models  # noqa: F401
+from nqsw_visits.observations import models as observation_models  # noqa: F401
 from nqsw_visits.one_to_ones import models as one_to_one_models  # noqa: F401
-from nqsw_visits.services import passwords
+from nqsw_visits.people import (
+    audit_window,  # noqa: F401
+    passwords,
+)
+from nqsw_visits.people import models as people_models  # noqa: F401
+from nqsw_visits.support_requests import models as support_request_models  # noqa: F401
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -54,33 +55,34 @@ def create_app(test_config: dict | None = None) -> Flask:
     passwords.configure(app.config["PASSWORD_HASH_PARAMS"])
     _setup_templates(app)
 
-    from nqsw_visits import auth, errors, security
+    from nqsw_visits.core import errors, security
+    from nqsw_visits.people import auth_views as auth
 
     auth.init_login(app, login_manager)
     app.before_request(security.require_sign_in)
     app.after_request(security.set_security_headers)
     errors.register(app)
-    from nqsw_visits.converters import IdConverter
-    from nqsw_visits.ratelimit import init_rate_limits
+    from nqsw_visits.core.converters import IdConverter
+    from nqsw_visits.core.ratelimit import init_rate_limits
 
     init_rate_limits(app)
     app.url_map.converters["int"] = IdConverter
     _register_blueprints(app)
 
-    from nqsw_visits.cli import register_commands
+    from nqsw_visits.demo.commands import register_commands
 
     register_commands(app)
     from nqsw_visits.availability.commands import load_bank_holidays_command
 
     app.cli.add_command(load_bank_holidays_command)
-    from nqsw_visits.frameworks.commands import load_framework_command
+    from nqsw_visits.observations.standards_commands import load_framework_command
 
     app.cli.add_command(load_framework_command)
-    from nqsw_visits.visit_requests.commands import complete_past_command
+    from nqsw_visits.support_requests.commands import complete_past_command
 
     app.cli.add_command(complete_past_command)
     from nqsw_visits.agreements.commands import remind_reviews_command
-    from nqsw_visits.lifecycle_commands import backup_command, purge_command
+    from nqsw_visits.lifecycle.commands import backup_command, purge_command
 
     app.cli.add_command(remind_reviews_command)
     from nqsw_visits.group_sessions.commands import remind_group_sessions_command
@@ -89,8 +91,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.cli.add_command(purge_command)
     app.cli.add_command(backup_command)
-    from nqsw_visits.housekeeping import init_housekeeping
-    from nqsw_visits.mail import init_mail
+    from nqsw_visits.core.housekeeping import init_housekeeping
+    from nqsw_visits.notifications.mail import init_mail
 
     init_mail(app)
     init_housekeeping(app)
@@ -132,35 +134,32 @@ def _setup_templates(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from nqsw_visits import (
-        admin,
-        agreements,
-        auth,
-        availability,
-        calendars,
-        dashboard,
-        notifications,
-        observations,
-        one_to_ones,
-        pages,
-        planning,
-        visit_requests,
-    )
-    from nqsw_visits.group_sessions import views as group_sessions
+    from nqsw_visits.admin import blueprint as admin
+    from nqsw_visits.agreements import blueprint as agreements
+    from nqsw_visits.availability import blueprint as availability
+    from nqsw_visits.calendars import views as calendars
+    from nqsw_visits.core import pages
+    from nqsw_visits.group_sessions import blueprint as group_sessions
+    from nqsw_visits.notifications import views as notifications
+    from nqsw_visits.observations import blueprint as observations
+    from nqsw_visits.one_to_ones import blueprint as one_to_ones
+    from nqsw_visits.overview import home_views, planning_views
+    from nqsw_visits.people import auth_views as auth
+    from nqsw_visits.support_requests import blueprint as support_requests
 
-    for module in (
-        auth,
-        dashboard,
-        visit_requests,
-        observations,
-        agreements,
-        one_to_ones,
-        group_sessions,
-        planning,
-        notifications,
-        calendars,
-        availability,
-        admin,
-        pages,
+    for blueprint in (
+        auth.bp,
+        home_views.bp,
+        support_requests.load(),
+        observations.load(),
+        agreements.load(),
+        one_to_ones.load(),
+        group_sessions.load(),
+        planning_views.bp,
+        notifications.bp,
+        calendars.bp,
+        availability.load(),
+        admin.load(),
+        pages.bp,
     ):
-        app.register_blueprint(module.bp)
+        app.register_blueprint(blueprint)

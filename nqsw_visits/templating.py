@@ -10,28 +10,35 @@ from flask_wtf.csrf import generate_csrf
 from govuk_frontend_wtf.gov_form_base import GovFormBase
 from jinja2 import Template
 
-from nqsw_visits import clock
-from nqsw_visits.audit_labels import audit_label
-from nqsw_visits.models import Role
-from nqsw_visits.models_availability import ExceptionKind
-from nqsw_visits.models_observations import CLASSIFICATION_LABELS
-from nqsw_visits.notifications import unread_count
-from nqsw_visits.paging import pagination_params, shift_weeks
+from nqsw_visits.availability.models import HOLD_KIND_LABELS, ExceptionKind
+from nqsw_visits.core import clock
+from nqsw_visits.core.dates import twelve_hour
+from nqsw_visits.core.paging import pagination_params, shift_weeks
+from nqsw_visits.notifications.views import unread_count
+from nqsw_visits.observations.models import CLASSIFICATION_LABELS
+from nqsw_visits.people.audit_labels import audit_label
+from nqsw_visits.people.models import Role
+from nqsw_visits.support_requests.models import (
+    CONSENT_LABELS,
+    EVENT_LABELS,
+    MEETING_TYPE_LABELS,
+    STATUS_TAGS,
+)
 
 # (role, label, endpoint, endpoint prefix that marks it current)
 NAVIGATION = [
     (Role.NQSW, "My support", "dashboard.nqsw", "dashboard.nqsw"),
-    (Role.NQSW, "Ask for support", "visit_requests.ask", "visit_requests.ask"),
+    (Role.NQSW, "Ask for support", "support_requests.ask", "support_requests.ask"),
     (
         Role.NQSW,
         "My requests",
-        "visit_requests.mine",
-        ("visit_requests.mine", "visit_requests.show"),
+        "support_requests.mine",
+        ("support_requests.mine", "support_requests.show"),
     ),
     (Role.NQSW, "My agreement", "agreements.index", "agreements."),
     (Role.NQSW, "Group sessions", "group_sessions.index", "group_sessions."),
     (Role.MENTOR, "Mentoring", "dashboard.mentor", "dashboard.mentor"),
-    (Role.MENTOR, "Requests", "visit_requests.inbox", "visit_requests.inbox"),
+    (Role.MENTOR, "Requests", "support_requests.inbox", "support_requests.inbox"),
     (
         Role.MENTOR,
         "My availability",
@@ -52,18 +59,6 @@ NAVIGATION = [
 
 
 # Status of a request -> (words, GOV.UK tag colour).
-STATUS_TAGS = {
-    "requested": ("Waiting for an answer", "blue"),
-    "alternative_proposed": ("Another time offered", "yellow"),
-    "accepted": ("Accepted", "green"),
-    "declined": ("Declined", "red"),
-    "withdrawn": ("Withdrawn", "grey"),
-    "cancelled": ("Cancelled", "grey"),
-    "completed": ("Completed", "purple"),
-    "did_not_happen": ("Did not happen", "grey"),
-}
-
-
 class ImportingTemplate(Template):
     """Jinja's template, with the check each `{% from ... import %}` makes done in C."""
 
@@ -181,11 +176,6 @@ def navigation_items() -> list[dict]:
     return items
 
 
-def _twelve_hour(local: datetime) -> str:
-    """A local time as the pages write it: 2:00pm."""
-    return f"{local:%-I:%M}{'am' if local.hour < 12 else 'pm'}"
-
-
 def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
     """Filters for local times and globals for the layout."""
     app.jinja_env.template_class = ImportingTemplate
@@ -196,7 +186,7 @@ def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
         if value is None:
             return ""
         local = value.astimezone(zone)
-        return f"{local.day} {local:%B %Y} at {_twelve_hour(local)}"
+        return f"{local.day} {local:%B %Y} at {twelve_hour(local)}"
 
     @app.template_filter("local_date")
     def local_date(value: datetime | date | None) -> str:
@@ -221,12 +211,21 @@ def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
                 return f"{first.day} {first:%B %Y} (all day)"
             return f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y} (all day)"
         same_day = starts.date() == ends.date()
-        until = _twelve_hour(ends) if same_day else local_datetime(span.ends_at)
+        until = twelve_hour(ends) if same_day else local_datetime(span.ends_at)
         return f"{local_datetime(span.starts_at)} to {until}"
 
     @app.template_filter("exception_label")
     def exception_label(kind: str) -> str:
         return ExceptionKind(kind).label
+
+    # Words for stored codes: each mapping is defined once, beside its model.
+    for name, words in (
+        ("kind_label", HOLD_KIND_LABELS),
+        ("meeting_type_label", MEETING_TYPE_LABELS),
+        ("consent_label", CONSENT_LABELS),
+        ("request_event_label", EVENT_LABELS),
+    ):
+        app.add_template_filter(words.__getitem__, name)
 
     app.add_template_filter(audit_label, "audit_label")
     app.add_template_global(STATUS_TAGS, "STATUS_TAGS")

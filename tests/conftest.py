@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from nqsw_visits import create_app
-from nqsw_visits.extensions import db
+from nqsw_visits.core.extensions import db
 from tests.factories import DEFAULT_PASSWORD, FROZEN_AT
 
 # Cheap argon2id settings: the algorithm is the same, only the cost is lower.

@@ -4,10 +4,10 @@ from datetime import datetime, timedelta
 from itertools import count
 from zoneinfo import ZoneInfo
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models import MentorAssignment, Role, Team, TeamManager, User, UserRole
-from nqsw_visits.services import passwords
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people import passwords
+from nqsw_visits.people.models import MentorAssignment, Role, Team, TeamManager, User, UserRole
 
 DEFAULT_PASSWORD = "a long test password"
 # Every test starts at this ordinary moment (a Wednesday in term, no bank holiday near);
@@ -70,7 +70,7 @@ def make_team_with_people(nqsws: int = 3) -> dict:
 
 def make_completed_request(nqsw: User, mentor: User, days_ago: int = 1, **fields):
     """An accompaniment that has happened: stored directly, as if asked, accepted and done."""
-    from nqsw_visits.models_requests import SupportRequest
+    from nqsw_visits.support_requests.models import SupportRequest
 
     ends = clock.now().replace(microsecond=0) - timedelta(days=days_ago)
     request = SupportRequest(
@@ -93,8 +93,8 @@ def make_completed_request(nqsw: User, mentor: User, days_ago: int = 1, **fields
 
 def make_shared_observation(request, **notes):
     """The request mentor's observation of it, written and shared with the NQSW."""
-    from nqsw_visits.models_observations import Classification
-    from nqsw_visits.services import observations
+    from nqsw_visits.observations import rules as observations
+    from nqsw_visits.observations.models import Classification
 
     observation = observations.start(request.mentor, request)
     written = {"classification": Classification.FORMATIVE, "observed": "Seen", **notes}
@@ -108,6 +108,6 @@ def hold_of(request_id: int):
     """The diary hold a support request keeps in its mentor's diary, or None."""
     from sqlalchemy import select
 
-    from nqsw_visits.models_requests import MentorHold
+    from nqsw_visits.availability.models import MentorHold
 
     return db.session.scalar(select(MentorHold).filter_by(request_id=request_id))

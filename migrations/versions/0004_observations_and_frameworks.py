@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 # The time is read only through the clock module, here as in the app.
-from nqsw_visits import clock
+from nqsw_visits.core import clock
 
 
 # revision identifiers, used by Alembic.

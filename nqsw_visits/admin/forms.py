@@ -12,8 +12,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from nqsw_visits.forms import NewPasswordMixin
-from nqsw_visits.models import Role
+from nqsw_visits.people.forms import NewPasswordMixin
+from nqsw_visits.people.models import Role
 
 
 class PersonForm(FlaskForm):

@@ -3,9 +3,10 @@
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role, User, UserRole
-from nqsw_visits.services.people import PeopleError
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import Role, User
+from nqsw_visits.people.queries import ids_with_role
+from nqsw_visits.people.rules import PeopleError
 
 _FORM_FIELDS = {"password": "new_password", "mentors": "people", "managers": "people"}
 
@@ -30,9 +31,7 @@ def people_query(filters: dict) -> Select:
     """The select of people matching the filters, by name."""
     query = select(User).options(selectinload(User.team)).order_by(User.display_name, User.id)
     if filters.get("role"):
-        query = query.where(
-            User.id.in_(select(UserRole.user_id).where(UserRole.role == filters["role"]))
-        )
+        query = query.where(User.id.in_(ids_with_role(filters["role"])))
     if filters.get("status") == "active":
         query = query.where(User.active)
     elif filters.get("status") == "inactive":

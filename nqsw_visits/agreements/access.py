@@ -4,9 +4,10 @@ from flask_login import current_user
 
 from nqsw_visits.agreements import queries, rules
 from nqsw_visits.agreements.models import MentoringAgreement
-from nqsw_visits.extensions import db
-from nqsw_visits.models import User
-from nqsw_visits.security import not_found_unless
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.security import not_found_unless
+from nqsw_visits.people.models import User
+from nqsw_visits.people.queries import manages
 
 
 def _load(agreement_id: int, cases: bool) -> MentoringAgreement | None:
@@ -24,7 +25,7 @@ def is_party(user: User, agreement: MentoringAgreement) -> bool:
     if any(user.id == v.mentor_id for v in versions):
         return True
     # A new practice manager sees the agreement from their first day, to take it over.
-    return rules.manages(user, agreement.nqsw)
+    return manages(user, agreement.nqsw)
 
 
 def agreement_for(agreement_id: int, *, cases: bool = True) -> MentoringAgreement:

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, func, select
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models_observations import AgreedAction, Observation
-from nqsw_visits.models_requests import RequestKind, SupportRequest
+from nqsw_visits.core.extensions import db
+from nqsw_visits.observations.models import AgreedAction, Observation
+from nqsw_visits.support_requests.models import RequestKind, SupportRequest
 
 HAPPENING = ("accepted", "completed")  # planned or done, not refused or withdrawn
 

@@ -5,9 +5,9 @@ from datetime import datetime
 import click
 from flask.cli import with_appcontext
 
-from nqsw_visits import clock
 from nqsw_visits.agreements.reminders import remind_due_reviews
-from nqsw_visits.extensions import db
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 
 
 def remind_reviews(now: datetime) -> int:

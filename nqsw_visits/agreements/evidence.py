@@ -1,13 +1,14 @@
-"""What a review rests on: the NQSW's shared observations and held one-to-ones in a period."""
+"""What a review rests on: the NQSW's shared observations in a period, and what the areas
+above add (the one-to-ones add those held)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models_observations import Observation
-from nqsw_visits.one_to_ones.models import OneToOne, SessionKind, SessionStatus
+from nqsw_visits.core.extensions import db
+from nqsw_visits.observations.models import Observation
 
 
 @dataclass(frozen=True)
@@ -20,9 +21,26 @@ class Evidence:
     href: str | None
 
 
+# Each source takes (agreement, mentor_id, viewer_id, starts, ends) and gives Evidence.
+SOURCES: list[Callable[..., list[Evidence]]] = []
+
+
+def add_source(source: Callable[..., list[Evidence]]) -> None:
+    """Let an area above add what else a review rests on."""
+    if source not in SOURCES:
+        SOURCES.append(source)
+
+
 def for_review(agreement, mentor_id: int, viewer_id: int, starts, ends) -> list[Evidence]:
-    """Shared observations and held one-to-ones from starts until ends, oldest first, in two
-    queries; linked only where the viewer may open the page (the manager never a session)."""
+    """Shared observations and each source's evidence from starts until ends, oldest first,
+    one query each; linked only where the viewer may open the page."""
+    found = _observations(agreement, mentor_id, viewer_id, starts, ends)
+    for source in SOURCES:
+        found.extend(source(agreement, mentor_id, viewer_id, starts, ends))
+    return sorted(found, key=lambda item: item.on)
+
+
+def _observations(agreement, mentor_id: int, viewer_id: int, starts, ends) -> list[Evidence]:
     nqsw, mentor = viewer_id == agreement.nqsw_id, viewer_id == mentor_id
     observations = db.session.execute(
         select(
@@ -37,24 +55,10 @@ def for_review(agreement, mentor_id: int, viewer_id: int, starts, ends) -> list[
             Observation.shared_at < ends,
         )
     ).all()
-    sessions = db.session.execute(
-        select(OneToOne.id, OneToOne.starts_at, OneToOne.mentor_id, OneToOne.shared_onward).where(
-            OneToOne.agreement_id == agreement.id,
-            OneToOne.kind == SessionKind.ONE_TO_ONE.value,
-            OneToOne.status == SessionStatus.HELD.value,
-            OneToOne.starts_at >= starts,
-            OneToOne.starts_at < ends,
-        )
-    ).all()
     found = []
     for id_, shared_at, nqsw_signed, mentor_signed, to_manager in observations:
         # The manager opens one only where the NQSW shared it with them.
         href = f"/observations/{id_}" if nqsw or mentor or to_manager else None
         status = "Signed" if nqsw_signed and mentor_signed else "Shared"
         found.append(Evidence(shared_at, "Observation", status, href))
-    for id_, starts_at, held_by, onward in sessions:
-        opens = nqsw or viewer_id == held_by or (mentor and onward)
-        found.append(
-            Evidence(starts_at, "One-to-one", "Held", f"/one-to-ones/{id_}" if opens else None)
-        )
-    return sorted(found, key=lambda item: item.on)
+    return found

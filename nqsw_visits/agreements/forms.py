@@ -28,8 +28,8 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from nqsw_visits.agreements.models import SupportLevel
 from nqsw_visits.availability.forms import GovDateField
-from nqsw_visits.dates import ExampleDate
-from nqsw_visits.visit_requests.forms import case_reference_example, no_identifying_detail
+from nqsw_visits.core.dates import ExampleDate
+from nqsw_visits.support_requests.forms import case_reference_example, no_identifying_detail
 
 RHYTHMS = [
     ("1", "Every week"),

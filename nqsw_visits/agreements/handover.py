@@ -8,10 +8,11 @@ from sqlalchemy.orm import aliased
 
 from nqsw_visits.agreements.models import MentoringAgreement
 from nqsw_visits.agreements.queries import _latest_versions as latest_versions
-from nqsw_visits.extensions import db
-from nqsw_visits.models import TeamManager, User
-from nqsw_visits.models_requests import Notification
-from nqsw_visits.services import audit, notify
+from nqsw_visits.core.extensions import db
+from nqsw_visits.notifications import notify
+from nqsw_visits.notifications.models import Notification
+from nqsw_visits.people import audit
+from nqsw_visits.people.models import TeamManager, User
 
 ASK = "You are {name}'s practice manager now: take over their mentoring agreement and confirm it"
 

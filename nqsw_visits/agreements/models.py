@@ -16,10 +16,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models import User, UTCDateTime
-from nqsw_visits.models_observations import Standard
+from nqsw_visits.core import clock
+from nqsw_visits.core.columns import UTCDateTime
+from nqsw_visits.core.extensions import db
+from nqsw_visits.observations.models import Standard
+from nqsw_visits.people.models import User
 
 OPEN = text("ended_on IS NULL")
 

@@ -11,10 +11,11 @@ from nqsw_visits.agreements.models import (
     AgreementVersion,
     MentoringAgreement,
 )
-from nqsw_visits.extensions import db
-from nqsw_visits.models import MentorAssignment, Role, TeamManager, User, UserRole
-from nqsw_visits.models_availability import BankHoliday
-from nqsw_visits.visit_requests.focus_cases import FocusChoice
+from nqsw_visits.availability.models import BankHoliday
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import MentorAssignment, Role, User
+from nqsw_visits.people.queries import ids_with_role, managed_team_ids, managers_of
+from nqsw_visits.support_requests.focus_cases import FocusChoice
 
 
 def _latest_versions():
@@ -40,7 +41,7 @@ def mine(user: User):
     NQSW's practice manager now (not a manager they had before)."""
     latest = _latest_versions().subquery()
     as_mentor = select(latest.c.agreement_id).where(latest.c.mentor_id == user.id)
-    teams = select(TeamManager.team_id).where(TeamManager.user_id == user.id)
+    teams = managed_team_ids(user.id)
     in_my_teams = select(User.id).where(User.team_id.in_(teams))
     return or_(
         MentoringAgreement.nqsw_id == user.id,
@@ -130,8 +131,8 @@ def open_agreement_of(nqsw: User) -> MentoringAgreement | None:
 def without_agreement(user: User) -> list[User]:
     """Active NQSWs the person mentors or manages who have no open agreement."""
     mentees = select(MentorAssignment.nqsw_id).where(MentorAssignment.mentor_id == user.id)
-    teams = select(TeamManager.team_id).where(TeamManager.user_id == user.id)
-    is_nqsw = select(UserRole.user_id).where(UserRole.role == Role.NQSW.value)
+    teams = managed_team_ids(user.id)
+    is_nqsw = ids_with_role(Role.NQSW.value)
     with_open = select(MentoringAgreement.nqsw_id).where(MentoringAgreement.ended_on.is_(None))
     return list(
         db.session.scalars(
@@ -157,7 +158,7 @@ def holidays_between(first: date, last: date) -> frozenset[date]:
 
 def mentors_and_managers_for(nqsw: User) -> tuple[list[User], list[User]]:
     """Active mentors (the NQSW's own first), and the practice managers of their team."""
-    mentor_ids = select(UserRole.user_id).where(UserRole.role == Role.MENTOR.value)
+    mentor_ids = ids_with_role(Role.MENTOR.value)
     mentors = list(
         db.session.scalars(
             select(User)
@@ -167,12 +168,5 @@ def mentors_and_managers_for(nqsw: User) -> tuple[list[User], list[User]]:
     )
     own = {mentor.id for mentor in nqsw.mentors}
     mentors.sort(key=lambda mentor: mentor.id not in own)
-    managers = list(
-        db.session.scalars(
-            select(User)
-            .join(TeamManager, TeamManager.user_id == User.id)
-            .where(TeamManager.team_id == nqsw.team_id, User.active)
-            .order_by(User.display_name)
-        )
-    )
+    managers = managers_of(nqsw)
     return mentors, managers

@@ -9,9 +9,10 @@ from sqlalchemy.orm import selectinload
 from nqsw_visits.agreements.models import AgreementVersion, MentoringAgreement, ReviewReminder
 from nqsw_visits.agreements.reviews import points
 from nqsw_visits.agreements.rules import in_force
-from nqsw_visits.extensions import db
-from nqsw_visits.models_availability import BankHoliday
-from nqsw_visits.services import audit, notify
+from nqsw_visits.availability.models import BankHoliday
+from nqsw_visits.core.extensions import db
+from nqsw_visits.notifications import notify
+from nqsw_visits.people import audit
 
 AHEAD = timedelta(days=7)
 

@@ -5,9 +5,9 @@ from datetime import datetime, time, timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from nqsw_visits import clock
-from nqsw_visits.agreements import bp, evidence, queries, reviews, rules
+from nqsw_visits.agreements import evidence, queries, reviews, rules
 from nqsw_visits.agreements.access import agreement_for
+from nqsw_visits.agreements.blueprint import bp
 from nqsw_visits.agreements.forms import (
     ConfirmReviewForm,
     RatingsForm,
@@ -15,12 +15,13 @@ from nqsw_visits.agreements.forms import (
     view_form_for,
 )
 from nqsw_visits.agreements.views import PEOPLE_OF_AGREEMENTS
-from nqsw_visits.database import kept_as_loaded, writing
-from nqsw_visits.extensions import db
-from nqsw_visits.forms import refused
-from nqsw_visits.models import Role
-from nqsw_visits.security import role_required
-from nqsw_visits.services import audit
+from nqsw_visits.core import clock
+from nqsw_visits.core.database import kept_as_loaded, writing
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.forms import refused
+from nqsw_visits.core.security import role_required
+from nqsw_visits.people import audit
+from nqsw_visits.people.models import Role
 
 
 def _point(agreement, months: int) -> reviews.PointState:

@@ -14,14 +14,14 @@ from nqsw_visits.agreements.rules import (
     AgreementError,
     ReviewPoint,
     in_force,
-    managers_of,
-    manages,
     review_points,
     save_or_conflict,
 )
-from nqsw_visits.extensions import db
-from nqsw_visits.models import User
-from nqsw_visits.services import audit, notify
+from nqsw_visits.core.extensions import db
+from nqsw_visits.notifications import notify
+from nqsw_visits.people import audit
+from nqsw_visits.people.models import User
+from nqsw_visits.people.queries import managers_of, manages
 
 WRITE_FROM = timedelta(days=14)  # a review can be written from two weeks before it is due
 RATINGS = [

@@ -4,7 +4,6 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from nqsw_visits.agreements.models import (
@@ -15,21 +14,19 @@ from nqsw_visits.agreements.models import (
     MentoringAgreement,
     SupportLevel,
 )
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role, TeamManager, User
-from nqsw_visits.services import audit, notify
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.refusal import Refusal
+from nqsw_visits.notifications import notify
+from nqsw_visits.people import audit
+from nqsw_visits.people.models import Role, User
+from nqsw_visits.people.queries import manages
 
 MAX_FOCUS_CASES = 2
 REVIEW_MONTHS = (3, 6, 9, 12)
 
 
-class AgreementError(Exception):
+class AgreementError(Refusal):
     """A step the rules refuse; `status` is the HTTP answer (409 or 422)."""
-
-    def __init__(self, message: str, status: int = 422, field: str | None = None):
-        super().__init__(message)
-        self.status = status
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -126,32 +123,6 @@ def state(agreement: MentoringAgreement) -> str:
     if agreement.ended_on is not None:
         return "ended"
     return "active" if in_force(agreement) is not None else "awaiting confirmation"
-
-
-def manages(manager: User, nqsw: User) -> bool:
-    """True when the practice manager leads the NQSW's team."""
-    if nqsw.team_id is None or not manager.has_role(Role.PRACTICE_MANAGER):
-        return False
-    found = db.session.scalar(
-        select(func.count())
-        .select_from(TeamManager)
-        .where(TeamManager.team_id == nqsw.team_id, TeamManager.user_id == manager.id)
-    )
-    return bool(found)
-
-
-def managers_of(nqsw: User) -> list[User]:
-    """The practice managers of the NQSW's team now."""
-    if nqsw.team_id is None:
-        return []
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(TeamManager, TeamManager.user_id == User.id)
-            .where(TeamManager.team_id == nqsw.team_id, User.active)
-            .order_by(User.id)
-        )
-    )
 
 
 def may_start(actor: User, nqsw: User) -> bool:

@@ -11,8 +11,8 @@ from nqsw_visits.agreements.models import AgreementVersion, MentoringAgreement
 from nqsw_visits.agreements.queries import holidays_between, mine
 from nqsw_visits.agreements.reviews import points
 from nqsw_visits.agreements.rules import in_force, latest, parties
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role, TeamManager, User
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import Role, TeamManager, User
 
 MOST = 50  # open agreements looked at; a mentor or manager has far fewer
 

@@ -14,14 +14,14 @@ from nqsw_visits.agreements.rules import (
     check_terms,
     is_confirmed,
     latest,
-    manages,
     new_version,
     parties,
     save_or_conflict,
     tell_others,
 )
-from nqsw_visits.models import User
-from nqsw_visits.services import audit
+from nqsw_visits.people import audit
+from nqsw_visits.people.models import User
+from nqsw_visits.people.queries import manages
 
 
 def confirm(actor: User, agreement: MentoringAgreement, number: int, now: datetime) -> bool:

@@ -5,17 +5,19 @@ from datetime import timedelta
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from nqsw_visits import clock
-from nqsw_visits.agreements import activity, bp, meetings, queries, reviews, rules, versions
+from nqsw_visits.agreements import activity, meetings, queries, reviews, rules, versions
 from nqsw_visits.agreements.access import agreement_for, nqsw_to_start_for
+from nqsw_visits.agreements.blueprint import bp
 from nqsw_visits.agreements.forms import NO_STANDARD, ConfirmForm, EndForm, TermsForm
 from nqsw_visits.agreements.models import MentoringAgreement, SupportLevel
-from nqsw_visits.extensions import db
-from nqsw_visits.forms import refused
-from nqsw_visits.models import Role, User
-from nqsw_visits.paging import paginate
-from nqsw_visits.security import role_required
-from nqsw_visits.services.frameworks import standards_for_team
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.forms import refused
+from nqsw_visits.core.paging import paginate
+from nqsw_visits.core.security import role_required
+from nqsw_visits.observations.standards import standards_for_team
+from nqsw_visits.people.models import Role, User
+from nqsw_visits.people.queries import manages
 
 PEOPLE_OF_AGREEMENTS = (Role.NQSW, Role.MENTOR, Role.PRACTICE_MANAGER)
 PER_PAGE = 20
@@ -150,7 +152,7 @@ def _page_context(agreement: MentoringAgreement, shown) -> dict:
         "now": clock.now(),
         "to_take_over": shown.manager_id != current_user.id
         and agreement.ended_on is None
-        and rules.manages(current_user, agreement.nqsw),
+        and manages(current_user, agreement.nqsw),
     }
 
 

@@ -2,9 +2,9 @@
 
 from flask_login import current_user
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import MentorAssignment, Role, User
-from nqsw_visits.security import not_found_unless
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.security import not_found_unless
+from nqsw_visits.people.models import MentorAssignment, Role, User
 
 
 def _is_mentor(user: User | None) -> bool:

@@ -2,12 +2,12 @@
 
 import click
 
-from nqsw_visits.extensions import db
-from nqsw_visits.services.availability_store import (
+from nqsw_visits.availability.rules import (
     AvailabilityError,
     load_bank_holidays,
     parse_bank_holidays,
 )
+from nqsw_visits.core.extensions import db
 
 
 @click.command("load-bank-holidays")

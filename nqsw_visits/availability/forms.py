@@ -23,8 +23,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from nqsw_visits.dates import ExampleDate, in_range, out_of_range_message
-from nqsw_visits.models_availability import ExceptionKind
+from nqsw_visits.availability.models import ExceptionKind
+from nqsw_visits.core.dates import ExampleDate, in_range, out_of_range_message
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:.]?(\d{2}))?\s*(am|pm)?$")

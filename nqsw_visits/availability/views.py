@@ -5,18 +5,18 @@ from datetime import datetime, time, timedelta
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from nqsw_visits import clock
-from nqsw_visits.availability import bp
+from nqsw_visits.availability import rules as store
 from nqsw_visits.availability.access import mentor_to_edit
+from nqsw_visits.availability.blueprint import bp
 from nqsw_visits.availability.forms import WEEKDAYS, ExceptionForm, LimitsForm, WindowForm
-from nqsw_visits.clock import zone
-from nqsw_visits.extensions import db
-from nqsw_visits.htmx import is_htmx
-from nqsw_visits.models import Role
-from nqsw_visits.models_availability import ExceptionKind, MentorLimits
-from nqsw_visits.security import role_required
-from nqsw_visits.services import availability_store as store
-from nqsw_visits.services.availability import Limits
+from nqsw_visits.availability.free_time import Limits
+from nqsw_visits.availability.models import ExceptionKind, MentorLimits
+from nqsw_visits.core import clock
+from nqsw_visits.core.clock import zone
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.htmx import is_htmx
+from nqsw_visits.core.security import role_required
+from nqsw_visits.people.models import Role
 
 SECTIONS = {"pattern": "_pattern.html", "exceptions": "_exceptions.html", "limits": "_limits.html"}
 
@@ -107,15 +107,8 @@ def window_change(mentor_id: int, window_id: int):
     form = WindowForm(prefix="edit", obj=window)
     if request.method == "POST" and form.validate_on_submit():
         try:
-            store.change_window(
-                current_user,
-                mentor,
-                window_id,
-                form.weekday.data,
-                form.starts.data,
-                form.ends.data,
-                clock.today(),
-            )
+            chosen = (form.weekday.data, form.starts.data, form.ends.data)
+            store.change_window(current_user, mentor, window_id, *chosen, clock.today())
             return _done(mentor, "pattern", "Time changed")
         except store.AvailabilityError as error:
             db.session.rollback()
@@ -123,15 +116,13 @@ def window_change(mentor_id: int, window_id: int):
     status = 422 if form.errors else 200
     if is_htmx():
         return _render(mentor, "pattern", status, editing=window_id, edit_form=form)
-    return _varying(
-        render_template(
-            "availability/window_edit.html",
-            mentor=mentor,
-            form=form,
-            window=window,
-            weekdays=WEEKDAYS,
-        ),
-        status,
+    return _varying(_window_page(mentor, form, window), status)
+
+
+def _window_page(mentor, form, window) -> str:
+    """The page that changes one time of the weekly pattern, without JavaScript."""
+    return render_template(
+        "availability/window_edit.html", mentor=mentor, form=form, window=window, weekdays=WEEKDAYS
     )
 
 

@@ -5,12 +5,12 @@ from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from nqsw_visits.extensions import db
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.security import not_found_unless
 from nqsw_visits.group_sessions import rules
 from nqsw_visits.group_sessions.diary import may_manage
 from nqsw_visits.group_sessions.models import GroupSession
-from nqsw_visits.models import User
-from nqsw_visits.security import not_found_unless
+from nqsw_visits.people.models import User
 
 
 def session_for(session_id: int) -> GroupSession:

@@ -7,19 +7,19 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from nqsw_visits.agreements.models import AgreementVersion, MentoringAgreement
-from nqsw_visits.extensions import db
-from nqsw_visits.models import User
-from nqsw_visits.services.signin import normalise_email
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.refusal import Refusal
+from nqsw_visits.people.models import User
+from nqsw_visits.people.signin import normalise_email
 
 MAX_NAMED = 200  # email addresses in one list
 
 
-class AudienceError(Exception):
+class AudienceError(Refusal):
     """The audience cannot be resolved: the message says why, `field` says where."""
 
     def __init__(self, message: str, field: str = "people", status: int = 422):
-        super().__init__(message)
-        self.field, self.status = field, status
+        super().__init__(message, status=status, field=field)
 
 
 @dataclass(frozen=True)

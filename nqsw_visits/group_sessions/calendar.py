@@ -6,7 +6,7 @@ from datetime import datetime
 from icalendar import Calendar, Event
 from sqlalchemy import exists, or_, select
 
-from nqsw_visits.extensions import db
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions.models import GroupInvite, GroupSession, Reply, SessionState
 
 # Those whose personal calendar feed shows the session, besides its organiser.

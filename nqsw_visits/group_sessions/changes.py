@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from nqsw_visits.extensions import db
+from nqsw_visits.availability.holds import lock_mentor
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions import telling
 from nqsw_visits.group_sessions.checks import free_text
 from nqsw_visits.group_sessions.details import Details, checked, on_day, taken
@@ -30,9 +31,8 @@ from nqsw_visits.group_sessions.models import (
 )
 from nqsw_visits.group_sessions.replies import fill_places
 from nqsw_visits.group_sessions.series import session_times
-from nqsw_visits.models import User
-from nqsw_visits.services import audit
-from nqsw_visits.services.scheduling import lock_mentor
+from nqsw_visits.people import audit
+from nqsw_visits.people.models import User
 
 SCOPES = ("one", "future")
 REASON_MAX = 500

@@ -2,8 +2,8 @@
 
 import re
 
+from nqsw_visits.core.privacy import privacy_problems
 from nqsw_visits.group_sessions.errors import GroupSessionError
-from nqsw_visits.services.privacy import privacy_problems
 
 # PostgreSQL refuses NUL in text, and no note needs other control characters either.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

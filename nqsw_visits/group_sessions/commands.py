@@ -5,8 +5,8 @@ from datetime import datetime
 import click
 from flask.cli import with_appcontext
 
-from nqsw_visits import clock, housekeeping
-from nqsw_visits.extensions import db
+from nqsw_visits.core import clock, housekeeping
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions.reminders import remind_due
 
 

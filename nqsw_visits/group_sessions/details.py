@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from nqsw_visits.extensions import db
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions.checks import free_text
 from nqsw_visits.group_sessions.diary import may_organise
 from nqsw_visits.group_sessions.errors import GroupSessionError
 from nqsw_visits.group_sessions.models import MAX_CAPACITY
 from nqsw_visits.group_sessions.series import LONGEST, SHORTEST
-from nqsw_visits.models import User
+from nqsw_visits.people.models import User
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from nqsw_visits.extensions import db
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions.models import GroupInvite, GroupSession, Reply, SessionState
 
 # A person who said they would (or might) come and was marked absent missed the session.

@@ -7,14 +7,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 
-from nqsw_visits.extensions import db
+from nqsw_visits.availability import free_time as availability
+from nqsw_visits.availability.holds import take_hold
+from nqsw_visits.availability.models import MentorHold
+from nqsw_visits.availability.rules import load_calendars
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions.errors import GroupSessionError
 from nqsw_visits.group_sessions.models import GroupInvite, GroupSession, SessionState
-from nqsw_visits.models import Role, User
-from nqsw_visits.models_requests import MentorHold
-from nqsw_visits.services import availability
-from nqsw_visits.services.availability_store import load_calendars
-from nqsw_visits.services.scheduling import take_hold
+from nqsw_visits.people.models import Role, User
 
 KIND = "group_session"
 

@@ -23,13 +23,13 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
-from nqsw_visits import clock
 from nqsw_visits.availability.forms import ClockField, GovDateField, WholeNumberField
-from nqsw_visits.dates import ExampleDate
+from nqsw_visits.core import clock
+from nqsw_visits.core.dates import ExampleDate
 from nqsw_visits.group_sessions.audience import Audience, month_label, parse_emails
 from nqsw_visits.group_sessions.models import MAX_CAPACITY
-from nqsw_visits.services.people import has_control_characters
-from nqsw_visits.visit_requests.forms import no_identifying_detail
+from nqsw_visits.people.rules import has_control_characters
+from nqsw_visits.support_requests.forms import no_identifying_detail
 
 PLAIN_TEXT = [no_identifying_detail]
 WEEKS = [("1", "First"), ("2", "Second"), ("3", "Third"), ("4", "Fourth"), ("-1", "Last")]

@@ -5,14 +5,14 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from nqsw_visits.extensions import db
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions import telling
 from nqsw_visits.group_sessions.details import invitees
 from nqsw_visits.group_sessions.diary import later_dates, lock_afresh, must_manage
 from nqsw_visits.group_sessions.errors import GroupSessionError
 from nqsw_visits.group_sessions.models import GroupInvite, GroupSession
-from nqsw_visits.models import User
-from nqsw_visits.services import audit
+from nqsw_visits.people import audit
+from nqsw_visits.people.models import User
 
 SCOPES = ("one", "future")
 

@@ -18,9 +18,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models import User, UTCDateTime
+from nqsw_visits.core import clock
+from nqsw_visits.core.columns import UTCDateTime
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import User
 
 
 class SessionState(StrEnum):

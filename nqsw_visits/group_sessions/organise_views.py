@@ -5,17 +5,18 @@ from datetime import date, timedelta
 from flask import render_template
 from flask_login import current_user
 
-from nqsw_visits import clock
 from nqsw_visits.agreements.queries import holidays_between
-from nqsw_visits.extensions import db
-from nqsw_visits.forms import refused
+from nqsw_visits.availability.free_time import local_instant
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.forms import refused
+from nqsw_visits.core.security import role_required
 from nqsw_visits.group_sessions import audience, queries, rules
 from nqsw_visits.group_sessions.access import organised
+from nqsw_visits.group_sessions.blueprint import bp
 from nqsw_visits.group_sessions.forms import CancelForm, EditForm, SeriesForm, SessionForm
-from nqsw_visits.group_sessions.views import EVERYONE, ORGANISERS, bp, done
-from nqsw_visits.models import Role, User
-from nqsw_visits.security import role_required
-from nqsw_visits.services.availability import local_instant
+from nqsw_visits.group_sessions.views import EVERYONE, ORGANISERS, done
+from nqsw_visits.people.models import Role, User
 
 REFUSALS = (rules.GroupSessionError, audience.AudienceError)
 

@@ -6,10 +6,10 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
-from nqsw_visits.extensions import db
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions import development
 from nqsw_visits.group_sessions.models import GroupInvite, GroupSession, Reply, SessionState
-from nqsw_visits.models import User
+from nqsw_visits.people.models import User
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from nqsw_visits.extensions import db
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions.models import GroupFeedback, GroupInvite, GroupSession, Reply
-from nqsw_visits.models import Role, Team, User, UserRole
+from nqsw_visits.people.models import Role, Team, User
+from nqsw_visits.people.queries import ids_with_role
 
 PER_PAGE = 20
 # The organiser's lists, in the order the page shows them.
@@ -122,7 +123,7 @@ def teams() -> list[Team]:
 
 def mentors() -> list[User]:
     """Active mentors an administrator may organise a session for, by name."""
-    mentor_ids = select(UserRole.user_id).where(UserRole.role == Role.MENTOR.value)
+    mentor_ids = ids_with_role(Role.MENTOR.value)
     return list(
         db.session.scalars(
             select(User)

@@ -5,15 +5,15 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from nqsw_visits.extensions import db
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions import telling
 from nqsw_visits.group_sessions.checks import free_text
 from nqsw_visits.group_sessions.diary import invite_of, must_manage
 from nqsw_visits.group_sessions.errors import GroupSessionError
 from nqsw_visits.group_sessions.models import GroupFeedback, GroupGuest, GroupSession
-from nqsw_visits.models import User
-from nqsw_visits.services import audit
-from nqsw_visits.services.people import PeopleError, check_email, check_name
+from nqsw_visits.people import audit
+from nqsw_visits.people.models import User
+from nqsw_visits.people.rules import PeopleError, check_email, check_name
 
 NOTES_MAX = 5000
 RESOURCES_MAX = 2000

@@ -6,11 +6,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from nqsw_visits.extensions import db
+from nqsw_visits.core.dates import twelve_hour
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions.models import GroupInvite, GroupSession, Reply, SessionState
-from nqsw_visits.models import User
-from nqsw_visits.services import audit, notify
-from nqsw_visits.templating import _twelve_hour
+from nqsw_visits.notifications import notify
+from nqsw_visits.people import audit
+from nqsw_visits.people.models import User
 
 TOLD = (Reply.GOING.value, Reply.MAYBE.value)
 
@@ -67,7 +68,7 @@ def _tell(session: GroupSession, zone: ZoneInfo) -> None:
         .order_by(User.id)
     ).all()
     local = session.starts_at.astimezone(zone)
-    message = f"Tomorrow at {_twelve_hour(local)}: group session {session.topic}"
+    message = f"Tomorrow at {twelve_hour(local)}: group session {session.topic}"
     for person in people:
         notify.notify(person, message, link=f"/group-sessions/{session.id}")
     audit.record("group_session.reminded", obj=session, people=len(people))

@@ -5,14 +5,14 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from nqsw_visits.extensions import db
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions import telling
 from nqsw_visits.group_sessions.diary import invite_of, lock_afresh
 from nqsw_visits.group_sessions.errors import GroupSessionError
 from nqsw_visits.group_sessions.models import CHOSEN, GroupInvite, GroupSession, Reply
-from nqsw_visits.models import User
-from nqsw_visits.models_requests import HOLDING, SupportRequest
-from nqsw_visits.services import audit
+from nqsw_visits.people import audit
+from nqsw_visits.people.models import User
+from nqsw_visits.support_requests.models import HOLDING, SupportRequest
 
 
 def going_count(session_id: int, leaving_out: int | None = None) -> int:

@@ -11,7 +11,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from nqsw_visits.agreements.queries import holidays_between
-from nqsw_visits.extensions import db
+from nqsw_visits.availability.free_time import Reason
+from nqsw_visits.availability.holds import lock_mentor
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions import telling
 from nqsw_visits.group_sessions.changes import cancel, edit
 from nqsw_visits.group_sessions.details import (
@@ -43,10 +45,8 @@ from nqsw_visits.group_sessions.record import (
 )
 from nqsw_visits.group_sessions.replies import clashes_for, reply
 from nqsw_visits.group_sessions.series import MonthlyPlan, monthly_dates, session_times
-from nqsw_visits.models import User
-from nqsw_visits.services import audit
-from nqsw_visits.services.availability import Reason
-from nqsw_visits.services.scheduling import lock_mentor
+from nqsw_visits.people import audit
+from nqsw_visits.people.models import User
 
 __all__ = [
     "Details",

@@ -16,7 +16,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from nqsw_visits.group_sessions.forms import PLAIN_TEXT
 from nqsw_visits.observations.forms import NO_DETAIL
-from nqsw_visits.services.people import has_control_characters
+from nqsw_visits.people.rules import has_control_characters
 
 RECORD_HINT = (
     "Every invited person can read this, whether or not they came. "

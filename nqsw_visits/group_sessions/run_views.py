@@ -3,16 +3,17 @@
 from flask import flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.forms import ConfirmForm, refused
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.forms import ConfirmForm, refused
+from nqsw_visits.core.htmx import is_htmx
+from nqsw_visits.core.security import not_found_unless, role_required
 from nqsw_visits.group_sessions import audience, queries, rules
 from nqsw_visits.group_sessions.access import organised
+from nqsw_visits.group_sessions.blueprint import bp
 from nqsw_visits.group_sessions.run_forms import AttendedForm, GuestForm, RecordForm, RegisterForm
-from nqsw_visits.group_sessions.views import EVERYONE, bp, done, invite_form, show_page
-from nqsw_visits.htmx import is_htmx
-from nqsw_visits.security import not_found_unless, role_required
-from nqsw_visits.services.signin import normalise_email
+from nqsw_visits.group_sessions.views import EVERYONE, done, invite_form, show_page
+from nqsw_visits.people.signin import normalise_email
 
 
 @bp.post("/<int:session_id>/guests")

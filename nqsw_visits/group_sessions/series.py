@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from nqsw_visits.availability.free_time import local_instant
 from nqsw_visits.group_sessions.errors import GroupSessionError
-from nqsw_visits.services.availability import local_instant
 
 LAST = -1
 WEEKS = (1, 2, 3, 4, LAST)

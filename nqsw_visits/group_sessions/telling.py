@@ -3,24 +3,24 @@ calendar invitation and never a link into the app. No case detail is ever writte
 
 from sqlalchemy import select
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
+from nqsw_visits.core import clock
+from nqsw_visits.core.dates import twelve_hour
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions.calendar import session_ics
 from nqsw_visits.group_sessions.models import REPLIED, GroupGuest, GroupInvite, GroupSession
-from nqsw_visits.models import User
-from nqsw_visits.models_requests import OutboxEmail
-from nqsw_visits.services import notify
-from nqsw_visits.templating import _twelve_hour
+from nqsw_visits.notifications import notify
+from nqsw_visits.notifications.models import OutboxEmail
+from nqsw_visits.people.models import User
 
 
 def when(session: GroupSession) -> str:
     """The local start as the pages write it: Tuesday 4 March 2025 at 2:00pm."""
     local = session.starts_at.astimezone(clock.zone())
-    return f"{local:%A} {local.day} {local:%B %Y} at {_twelve_hour(local)}"
+    return f"{local:%A} {local.day} {local:%B %Y} at {twelve_hour(local)}"
 
 
 def _until(session: GroupSession) -> str:
-    return _twelve_hour(session.ends_at.astimezone(clock.zone()))
+    return twelve_hour(session.ends_at.astimezone(clock.zone()))
 
 
 def tell_staff(session: GroupSession, user_ids, message: str) -> None:

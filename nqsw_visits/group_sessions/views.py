@@ -1,23 +1,23 @@
 """Pages of group sessions: a person's list, each session, replying and feedback."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.forms import ConfirmForm, refused
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.forms import ConfirmForm, refused
+from nqsw_visits.core.htmx import is_htmx, render_page_or_fragment
+from nqsw_visits.core.paging import paginate
+from nqsw_visits.core.security import role_required
 from nqsw_visits.group_sessions import audience, queries, rules
 from nqsw_visits.group_sessions.access import session_for
+from nqsw_visits.group_sessions.blueprint import bp
 from nqsw_visits.group_sessions.diary import may_manage
 from nqsw_visits.group_sessions.forms import InviteForm
 from nqsw_visits.group_sessions.models import CHOSEN, REPLY_LABELS, Reply
 from nqsw_visits.group_sessions.run_forms import FeedbackForm, GuestForm, ReplyForm
-from nqsw_visits.htmx import is_htmx, render_page_or_fragment
-from nqsw_visits.models import Role
-from nqsw_visits.paging import paginate
-from nqsw_visits.security import role_required
+from nqsw_visits.people.models import Role
 
-bp = Blueprint("group_sessions", __name__, url_prefix="/group-sessions")
 EVERYONE = (Role.NQSW, Role.MENTOR, Role.PRACTICE_MANAGER, Role.ADMIN)
 ORGANISERS = (Role.MENTOR, Role.ADMIN)
 
@@ -154,6 +154,3 @@ def feedback(session_id: int):
         except rules.GroupSessionError as error:
             return show_page(session, refused(error, form), feedback_form=form)
     return show_page(session, 422, feedback_form=form)
-
-
-from nqsw_visits.group_sessions import organise_views, run_views  # noqa: E402,F401  (their routes register on bp)

@@ -3,11 +3,11 @@
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import User
-from nqsw_visits.models_observations import Addendum, Observation
-from nqsw_visits.security import not_found_unless
-from nqsw_visits.services import portfolio
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.security import not_found_unless
+from nqsw_visits.observations import portfolio
+from nqsw_visits.observations.models import Addendum, Observation
+from nqsw_visits.people.models import User
 
 
 def observation_for(observation_id: int, *, full: bool = False) -> tuple[Observation, str]:

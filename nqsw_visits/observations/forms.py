@@ -12,9 +12,9 @@ from wtforms import RadioField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from nqsw_visits.availability.forms import GovDateField
-from nqsw_visits.dates import ExampleDate
-from nqsw_visits.models_observations import CLASSIFICATION_LABELS
-from nqsw_visits.visit_requests.forms import no_identifying_detail
+from nqsw_visits.core.dates import ExampleDate
+from nqsw_visits.observations.models import CLASSIFICATION_LABELS
+from nqsw_visits.support_requests.forms import no_identifying_detail
 
 NO_DETAIL = "Facts about the practice only: no names, addresses or dates of birth."
 

@@ -9,11 +9,11 @@ from nqsw_visits.agreements.models import (
     AgreementVersion,
     MentoringAgreement,
 )
-from nqsw_visits.extensions import db
-from nqsw_visits.models import User
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.security import not_found_unless
 from nqsw_visits.one_to_ones import rules
 from nqsw_visits.one_to_ones.models import OneToOne, SessionAction, SessionKind
-from nqsw_visits.security import not_found_unless
+from nqsw_visits.people.models import User
 
 
 def current_mentor_id(agreement_id: int) -> int | None:

@@ -14,9 +14,9 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from nqsw_visits.agreements.forms import RHYTHMS
 from nqsw_visits.availability.forms import ClockField, GovDateField
-from nqsw_visits.dates import ExampleDate
+from nqsw_visits.core.dates import ExampleDate
 from nqsw_visits.one_to_ones.rules import LENGTHS, MAX_SESSIONS
-from nqsw_visits.visit_requests.forms import no_identifying_detail
+from nqsw_visits.support_requests.forms import no_identifying_detail
 
 PLAIN_TEXT = [no_identifying_detail]
 

@@ -6,10 +6,11 @@ from enum import StrEnum
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from nqsw_visits import clock
 from nqsw_visits.agreements.models import MentoringAgreement
-from nqsw_visits.extensions import db
-from nqsw_visits.models import User, UTCDateTime
+from nqsw_visits.core import clock
+from nqsw_visits.core.columns import UTCDateTime
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import User
 
 
 class SessionStatus(StrEnum):
@@ -107,6 +108,14 @@ class OneToOne(db.Model):
 
     def may_write(self, now: datetime) -> bool:
         return self.state not in ENDED and self.has_started(now)
+
+    @property
+    def ended(self) -> bool:
+        """Missed or cancelled: no calendar file, and no record to write."""
+        return self.state in ENDED
+
+    def may_add_action(self) -> bool:
+        return self.state != SessionStatus.CANCELLED
 
 
 class SessionAction(db.Model):

@@ -6,10 +6,11 @@ from datetime import datetime
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import User
+from nqsw_visits.agreements.evidence import Evidence
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.paging import paginate
 from nqsw_visits.one_to_ones.models import OneToOne, SessionAction, SessionKind, SessionStatus
-from nqsw_visits.paging import paginate
+from nqsw_visits.people.models import User
 
 CARRIED_PER_PAGE = 10
 ONE_TO_ONE = OneToOne.kind == SessionKind.ONE_TO_ONE.value
@@ -94,3 +95,26 @@ def in_feed(user_id: int, since: datetime, until: datetime) -> list:
         )
         .order_by(OneToOne.starts_at)
     ).all()
+
+
+def held_for_review(agreement, mentor_id: int, viewer_id: int, starts, ends) -> list[Evidence]:
+    """A review's evidence: one-to-ones held from starts until ends, in one query; linked for
+    the NQSW, the mentor who held it, and the mentor where it was shared onward (the manager
+    never opens a session)."""
+    nqsw, mentor = viewer_id == agreement.nqsw_id, viewer_id == mentor_id
+    sessions = db.session.execute(
+        select(OneToOne.id, OneToOne.starts_at, OneToOne.mentor_id, OneToOne.shared_onward).where(
+            OneToOne.agreement_id == agreement.id,
+            OneToOne.kind == SessionKind.ONE_TO_ONE.value,
+            OneToOne.status == SessionStatus.HELD.value,
+            OneToOne.starts_at >= starts,
+            OneToOne.starts_at < ends,
+        )
+    ).all()
+    found = []
+    for id_, starts_at, held_by, onward in sessions:
+        opens = nqsw or viewer_id == held_by or (mentor and onward)
+        found.append(
+            Evidence(starts_at, "One-to-one", "Held", f"/one-to-ones/{id_}" if opens else None)
+        )
+    return found

@@ -13,13 +13,16 @@ from sqlalchemy import delete, update
 
 from nqsw_visits.agreements import rules as agreements
 from nqsw_visits.agreements.models import MentoringAgreement
-from nqsw_visits.extensions import db
-from nqsw_visits.models import User
-from nqsw_visits.models_requests import MentorHold
+from nqsw_visits.availability import free_time as availability
+from nqsw_visits.availability.holds import lock_mentor, take_hold
+from nqsw_visits.availability.models import MentorHold
+from nqsw_visits.availability.rules import load_calendars
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.refusal import Refusal
+from nqsw_visits.notifications import notify
 from nqsw_visits.one_to_ones.models import OneToOne, SessionAction, SessionStatus
-from nqsw_visits.services import audit, availability, notify
-from nqsw_visits.services.availability_store import load_calendars
-from nqsw_visits.services.scheduling import lock_mentor, take_hold
+from nqsw_visits.people import audit
+from nqsw_visits.people.models import User
 
 KIND = "one_to_one"
 MAX_SESSIONS = 12
@@ -28,13 +31,8 @@ LENGTHS = (30, 45, 60, 90)
 SKIPPED = frozenset({availability.Reason.AWAY, availability.Reason.BANK_HOLIDAY})
 
 
-class OneToOneError(Exception):
+class OneToOneError(Refusal):
     """A step the rules refuse; `status` is the HTTP answer (403, 409 or 422)."""
-
-    def __init__(self, message: str, status: int = 422, field: str | None = None):
-        super().__init__(message)
-        self.status = status
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -231,7 +229,7 @@ def add_action(
     actor: User, session: OneToOne, description: str, owner: User, due_on, now: datetime
 ) -> SessionAction:
     """An action agreed at this session, owned by the mentor or the NQSW."""
-    if session.state == SessionStatus.CANCELLED:
+    if not session.may_add_action():
         raise OneToOneError("This one-to-one was cancelled", 409)
     if owner.id not in (session.mentor_id, session.nqsw_id):
         raise OneToOneError("Choose who will do it", field="owner")

@@ -10,15 +10,17 @@ from sqlalchemy.orm import aliased
 from nqsw_visits.agreements import meetings
 from nqsw_visits.agreements import rules as agreements
 from nqsw_visits.agreements.models import MentoringAgreement
-from nqsw_visits.extensions import db
-from nqsw_visits.models import User
-from nqsw_visits.models_requests import MentorHold
+from nqsw_visits.availability import free_time as availability
+from nqsw_visits.availability.holds import lock_mentor
+from nqsw_visits.availability.models import MentorHold
+from nqsw_visits.availability.rules import load_calendars
+from nqsw_visits.core.dates import twelve_hour
+from nqsw_visits.core.extensions import db
+from nqsw_visits.notifications import notify
 from nqsw_visits.one_to_ones.models import OneToOne, SessionKind, SessionStatus
 from nqsw_visits.one_to_ones.rules import OneToOneError, hold, move
-from nqsw_visits.services import audit, availability, notify
-from nqsw_visits.services.availability_store import load_calendars
-from nqsw_visits.services.scheduling import lock_mentor
-from nqsw_visits.templating import _twelve_hour
+from nqsw_visits.people import audit
+from nqsw_visits.people.models import User
 
 KIND = SessionKind.START_MEETING.value
 LONGEST = timedelta(hours=3)
@@ -99,7 +101,7 @@ def book(
         raise OneToOneError("Someone has just booked the mentor at that time: pick another", 409)
     audit.record("agreement.start_meeting_booked", actor=actor, obj=agreement, session=session.id)
     local = starts_at.astimezone(zone)
-    when = f"{local:%-d %B} at {_twelve_hour(local)}"
+    when = f"{local:%-d %B} at {twelve_hour(local)}"
     _tell(actor, session, f"{actor.display_name} booked a mentoring start meeting on {when}")
     return session
 
@@ -145,7 +147,7 @@ def move_to(actor: User, session: OneToOne, starts_at, ends_at, zone, now: datet
         actor,
         session,
         f"{actor.display_name} moved a mentoring start meeting to {local:%-d %B} "
-        f"at {_twelve_hour(local)}",
+        f"at {twelve_hour(local)}",
     )
 
 

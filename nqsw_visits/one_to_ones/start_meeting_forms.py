@@ -6,7 +6,7 @@ from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
 from nqsw_visits.availability.forms import ClockField, GovDateField
-from nqsw_visits.dates import ExampleDate
+from nqsw_visits.core.dates import ExampleDate
 from nqsw_visits.one_to_ones.forms import PLAIN_TEXT
 
 

@@ -3,17 +3,18 @@
 from flask import current_app, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
-from nqsw_visits import clock
 from nqsw_visits.agreements.access import agreement_for
-from nqsw_visits.extensions import db
-from nqsw_visits.forms import refused
-from nqsw_visits.models import Role
-from nqsw_visits.one_to_ones import bp, start_meeting
+from nqsw_visits.availability.free_time import local_instant
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.forms import refused
+from nqsw_visits.core.security import not_found_unless, role_required
+from nqsw_visits.one_to_ones import start_meeting
+from nqsw_visits.one_to_ones.blueprint import bp
 from nqsw_visits.one_to_ones.models import OneToOne, SessionKind
 from nqsw_visits.one_to_ones.rules import OneToOneError
 from nqsw_visits.one_to_ones.start_meeting_forms import StartMeetingCancelForm, StartMeetingForm
-from nqsw_visits.security import not_found_unless, role_required
-from nqsw_visits.services.availability import local_instant
+from nqsw_visits.people.models import Role
 
 PEOPLE = (Role.NQSW, Role.MENTOR, Role.PRACTICE_MANAGER)
 

@@ -3,15 +3,17 @@
 from flask import current_app, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 
-from nqsw_visits import clock
 from nqsw_visits.agreements import rules as agreements
 from nqsw_visits.agreements.access import agreement_for
-from nqsw_visits.database import kept_as_loaded, writing
-from nqsw_visits.extensions import db
-from nqsw_visits.forms import refused
-from nqsw_visits.models import Role, User
-from nqsw_visits.one_to_ones import bp, queries, rules
+from nqsw_visits.core import clock
+from nqsw_visits.core.database import kept_as_loaded, writing
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.forms import refused
+from nqsw_visits.core.paging import paginate
+from nqsw_visits.core.security import role_required
+from nqsw_visits.one_to_ones import queries, rules
 from nqsw_visits.one_to_ones.access import action_of, current_mentor_id, session_for
+from nqsw_visits.one_to_ones.blueprint import bp
 from nqsw_visits.one_to_ones.forms import (
     ActionForm,
     BookForm,
@@ -21,10 +23,9 @@ from nqsw_visits.one_to_ones.forms import (
     RecordForm,
     ShareForm,
 )
-from nqsw_visits.paging import paginate
-from nqsw_visits.security import role_required
-from nqsw_visits.services import audit
-from nqsw_visits.services.calendar_ics import one_to_one_calendar
+from nqsw_visits.people import audit
+from nqsw_visits.people.models import Role, User
+from nqsw_visits.support_requests.ics import one_to_one_calendar
 
 PEOPLE = (Role.NQSW, Role.MENTOR, Role.PRACTICE_MANAGER)
 PER_PAGE = 20

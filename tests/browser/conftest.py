@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page
 from werkzeug.serving import make_server
 
-from nqsw_visits.extensions import db
+from nqsw_visits.core.extensions import db
 from tests.conftest import skip_or_fail
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

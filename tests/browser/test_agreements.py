@@ -9,12 +9,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from nqsw_visits import clock
 from nqsw_visits.agreements import rules, versions
 from nqsw_visits.agreements.models import SupportLevel
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role, User
-from nqsw_visits.services import availability_store
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import Role, User
 from tests.browser.journeys import (
     assert_clean,
     expect_heading,

@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role
-from nqsw_visits.models_requests import Notification
+from nqsw_visits.core.extensions import db
+from nqsw_visits.notifications.models import Notification
+from nqsw_visits.people.models import Role
 from tests.browser.journeys import MARKER, assert_clean, expect_heading, set_marker, sign_in
 from tests.factories import make_user
 

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import Role
 from tests.browser.journeys import sign_in
 from tests.factories import make_user
 

@@ -10,12 +10,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.availability.free_time import Limits
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions.models import GroupInvite, GroupSession
-from nqsw_visits.models import Role
-from nqsw_visits.services import availability_store
-from nqsw_visits.services.availability import Limits
+from nqsw_visits.people.models import Role
 from tests.browser.journeys import (
     MARKER,
     assert_clean,

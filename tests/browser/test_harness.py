@@ -2,7 +2,7 @@
 
 import pytest
 
-from nqsw_visits.security import public
+from nqsw_visits.core.security import public
 from tests.browser.conftest import axe_violations
 
 # Breaks the app's CSP four ways, loads two missing files, throws, and fails axe twice.

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role, User
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import Role, User
 from tests.browser.conftest import axe_violations
 from tests.browser.journeys import sign_in, success_banner
 from tests.factories import make_user

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role
-from nqsw_visits.services import observations
-from nqsw_visits.services.diary import week_of
+from nqsw_visits.availability.week import week_of
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.observations import rules as observations
+from nqsw_visits.people.models import Role
 from tests.browser.journeys import (
     MARKER,
     assert_clean,

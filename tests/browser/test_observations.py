@@ -10,12 +10,12 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
-from nqsw_visits import clock
-from nqsw_visits.clock import zone
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role
-from nqsw_visits.models_observations import Classification, Standard
-from nqsw_visits.models_requests import SupportRequest
+from nqsw_visits.core import clock
+from nqsw_visits.core.clock import zone
+from nqsw_visits.core.extensions import db
+from nqsw_visits.observations.models import Classification, Standard
+from nqsw_visits.people.models import Role
+from nqsw_visits.support_requests.models import SupportRequest
 from tests.browser.journeys import (
     MARKER,
     assert_clean,

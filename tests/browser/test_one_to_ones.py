@@ -9,15 +9,16 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from nqsw_visits import clock
 from nqsw_visits.agreements import rules, versions
 from nqsw_visits.agreements.models import SupportLevel
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role, User
-from nqsw_visits.models_requests import SupportRequest
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.availability.free_time import Limits
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 from nqsw_visits.one_to_ones.models import OneToOne
-from nqsw_visits.services import availability_store, scheduling
-from nqsw_visits.services.availability import Limits
+from nqsw_visits.people.models import Role, User
+from nqsw_visits.support_requests import rules as scheduling
+from nqsw_visits.support_requests.models import SupportRequest
 from tests.browser.journeys import (
     assert_clean,
     expect_heading,

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role, User, UserRole
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import AuditEvent, Role, User, UserRole
 from tests.browser.journeys import sign_in
 from tests.factories import make_team, make_user
 

@@ -10,11 +10,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models import User
-from nqsw_visits.services import availability_store
-from nqsw_visits.services.availability import Limits
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.availability.free_time import Limits
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import User
 from tests.browser.journeys import assert_clean, sign_in, sign_out, success_banner, unchecked
 from tests.browser.test_agreements import _confirm, _open_review, _people, _start
 from tests.browser.test_one_to_ones import (

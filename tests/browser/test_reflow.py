@@ -4,10 +4,10 @@ their own box)."""
 import pytest
 from playwright.sync_api import Page
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models_observations import Classification
-from nqsw_visits.services import observations
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.observations import rules as observations
+from nqsw_visits.observations.models import Classification
 from tests.browser.journeys import sign_in
 from tests.factories import (
     make_completed_request,

@@ -10,14 +10,15 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
-from nqsw_visits import clock
-from nqsw_visits.clock import zone
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role, User
-from nqsw_visits.models_requests import RequestKind, SupportRequest
-from nqsw_visits.services import availability_store, scheduling
-from nqsw_visits.services.availability import Limits
-from nqsw_visits.services.diary import week_of
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.availability.free_time import Limits
+from nqsw_visits.availability.week import week_of
+from nqsw_visits.core import clock
+from nqsw_visits.core.clock import zone
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import Role, User
+from nqsw_visits.support_requests import rules as scheduling
+from nqsw_visits.support_requests.models import RequestKind, SupportRequest
 from tests.browser.journeys import (
     MARKER,
     assert_clean,

@@ -7,22 +7,25 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from nqsw_visits import clock
 from nqsw_visits.agreements import reviews as agreement_reviews
 from nqsw_visits.agreements import rules as agreements
 from nqsw_visits.agreements import versions as agreement_versions
 from nqsw_visits.agreements.models import AgreementGoal, FocusCase, SupportLevel
-from nqsw_visits.extensions import db
+from nqsw_visits.availability import free_time as availability
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.availability.models import ExceptionKind
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions import rules as group_rules
 from nqsw_visits.group_sessions.models import GroupInvite, GroupSession
-from nqsw_visits.models import Role
-from nqsw_visits.models_availability import ExceptionKind
-from nqsw_visits.models_observations import Classification, Framework
-from nqsw_visits.models_requests import RequestKind, SupportRequest
+from nqsw_visits.observations import rules as observations
+from nqsw_visits.observations.models import Classification, Framework
 from nqsw_visits.one_to_ones import rules as one_to_ones
 from nqsw_visits.one_to_ones import start_meeting
 from nqsw_visits.one_to_ones.models import OneToOne
-from nqsw_visits.services import availability, availability_store, observations, scheduling
+from nqsw_visits.people.models import Role
+from nqsw_visits.support_requests import rules as scheduling
+from nqsw_visits.support_requests.models import RequestKind, SupportRequest
 from tests.factories import (
     DEFAULT_PASSWORD,
     assign_mentor,
@@ -358,20 +361,20 @@ POSTS: dict[str, tuple[str | None, str, Callable[[dict], dict]]] = {
             | {"limits-travel_minutes": "15", "limits-notice_working_days": "2"}
         ),
     ),
-    "visit_requests.ask": ("nqsw", "/requests/new", _ask_form),
-    "visit_requests.accept": ("mentor", "/requests/{requested}/accept", dict),
-    "visit_requests.decline": ("mentor", "/requests/{requested}/decline", lambda w: REASON),
-    "visit_requests.propose": ("mentor", "/requests/{requested}/propose", _new_time),
-    "visit_requests.change_time": ("nqsw", "/requests/{requested}/change-time", _new_time),
-    "visit_requests.hand_over": (
+    "support_requests.ask": ("nqsw", "/requests/new", _ask_form),
+    "support_requests.accept": ("mentor", "/requests/{requested}/accept", dict),
+    "support_requests.decline": ("mentor", "/requests/{requested}/decline", lambda w: REASON),
+    "support_requests.propose": ("mentor", "/requests/{requested}/propose", _new_time),
+    "support_requests.change_time": ("nqsw", "/requests/{requested}/change-time", _new_time),
+    "support_requests.hand_over": (
         "mentor",
         "/requests/{requested}/hand-over",
         lambda w: {"mentor": str(w["people"]["second"].id)},
     ),
-    "visit_requests.withdraw": ("nqsw", "/requests/{requested}/withdraw", dict),
-    "visit_requests.take": ("nqsw", "/requests/{proposed}/take", dict),
-    "visit_requests.cancel": ("nqsw", "/requests/{accepted}/cancel", lambda w: REASON),
-    "visit_requests.did_not_happen": (
+    "support_requests.withdraw": ("nqsw", "/requests/{requested}/withdraw", dict),
+    "support_requests.take": ("nqsw", "/requests/{proposed}/take", dict),
+    "support_requests.cancel": ("nqsw", "/requests/{accepted}/cancel", lambda w: REASON),
+    "support_requests.did_not_happen": (
         "mentor",
         "/requests/{done}/did-not-happen",
         lambda w: {"reason": "Nobody was at home"},

@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions.models import GroupGuest, GroupInvite, GroupSession, Reply
-from nqsw_visits.models import User
+from nqsw_visits.people.models import User
 
 
 def stored_session(

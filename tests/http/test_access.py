@@ -7,20 +7,22 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits import clock
 from nqsw_visits.agreements import reviews as agreement_reviews
 from nqsw_visits.agreements import rules as agreement_rules
 from nqsw_visits.agreements import versions as agreement_versions
 from nqsw_visits.agreements.models import SupportLevel
-from nqsw_visits.extensions import db
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.availability.models import ExceptionKind
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions import rules as group_rules
-from nqsw_visits.models import AuditEvent, Role, User, UserRole
-from nqsw_visits.models_availability import ExceptionKind
-from nqsw_visits.models_requests import RequestKind
+from nqsw_visits.observations import rules as observations
 from nqsw_visits.one_to_ones import rules as one_to_ones
 from nqsw_visits.one_to_ones import start_meeting
 from nqsw_visits.one_to_ones.models import OneToOne
-from nqsw_visits.services import availability_store, observations, scheduling
+from nqsw_visits.people.models import AuditEvent, Role, User, UserRole
+from nqsw_visits.support_requests import rules as scheduling
+from nqsw_visits.support_requests.models import RequestKind
 from tests.conftest import sign_in
 from tests.factories import (
     assign_mentor,
@@ -81,18 +83,18 @@ EXPECTED = {
     "availability.diary": MENTORS_OWN,
     "availability.free_check": MENTOR_VISIBLE,
     "availability.free_slots": MENTOR_VISIBLE,
-    "visit_requests.ask": only(NQSW),
-    "visit_requests.ask_check": only(NQSW),
-    "visit_requests.mine": only(NQSW),
-    "visit_requests.inbox": only(MENTOR),
+    "support_requests.ask": only(NQSW),
+    "support_requests.ask_check": only(NQSW),
+    "support_requests.mine": only(NQSW),
+    "support_requests.inbox": only(MENTOR),
     # A request is seen by its two parties and the NQSW's practice manager; 404 otherwise.
-    "visit_requests.show": {NQSW: 200, MENTOR: 200, MANAGER: 200, ADMIN: 404},
-    "visit_requests.decline": only(MENTOR),
-    "visit_requests.cancel": {NQSW: 200, MENTOR: 200, MANAGER: 403, ADMIN: 403},
-    "visit_requests.propose": {NQSW: 403, MENTOR: 200, MANAGER: 403, ADMIN: 403},
-    "visit_requests.change_time": {NQSW: 200, MENTOR: 403, MANAGER: 403, ADMIN: 403},
-    "visit_requests.hand_over": {NQSW: 403, MENTOR: 200, MANAGER: 403, ADMIN: 403},
-    "visit_requests.did_not_happen": {NQSW: 403, MENTOR: 200, MANAGER: 403, ADMIN: 403},
+    "support_requests.show": {NQSW: 200, MENTOR: 200, MANAGER: 200, ADMIN: 404},
+    "support_requests.decline": only(MENTOR),
+    "support_requests.cancel": {NQSW: 200, MENTOR: 200, MANAGER: 403, ADMIN: 403},
+    "support_requests.propose": {NQSW: 403, MENTOR: 200, MANAGER: 403, ADMIN: 403},
+    "support_requests.change_time": {NQSW: 200, MENTOR: 403, MANAGER: 403, ADMIN: 403},
+    "support_requests.hand_over": {NQSW: 403, MENTOR: 200, MANAGER: 403, ADMIN: 403},
+    "support_requests.did_not_happen": {NQSW: 403, MENTOR: 200, MANAGER: 403, ADMIN: 403},
     "observations.write": only(MENTOR),
     # An observation: its two parties, the NQSW's manager (a summary); 404 for anyone else.
     "observations.show": {NQSW: 200, MENTOR: 200, MANAGER: 200, ADMIN: 404},

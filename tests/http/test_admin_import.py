@@ -6,8 +6,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role, Team, User
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import AuditEvent, Role, Team, User
 from tests.conftest import sign_in
 from tests.factories import make_team, make_user
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, MentorAssignment, Role, User
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import AuditEvent, MentorAssignment, Role, User
 from tests.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD, assign_mentor, make_team, make_user
 

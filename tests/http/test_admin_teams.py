@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role, Team, TeamManager
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import AuditEvent, Role, Team, TeamManager
 from tests.conftest import sign_in
 from tests.factories import make_manager_of, make_team, make_user
 

@@ -6,13 +6,13 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits import clock
 from nqsw_visits.agreements import handover, reviews, rules, versions
 from nqsw_visits.agreements.models import SupportLevel
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role
-from nqsw_visits.models_requests import Notification, OutboxEmail
-from nqsw_visits.services import people as people_service
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.notifications.models import Notification, OutboxEmail
+from nqsw_visits.people import rules as people_service
+from nqsw_visits.people.models import AuditEvent, Role
 from tests.factories import make_manager_of, make_team, make_team_with_people, make_user
 
 # Today is 13 January 2027: from 20 October the 3-month review is due on 20 January.

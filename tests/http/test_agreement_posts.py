@@ -6,13 +6,13 @@ from datetime import datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits import clock
 from nqsw_visits.agreements import rules, versions
 from nqsw_visits.agreements.models import AgreementVersion, MentoringAgreement, SupportLevel
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 from nqsw_visits.one_to_ones import rules as one_to_ones
 from nqsw_visits.one_to_ones.models import OneToOne, SessionAction
+from nqsw_visits.people.models import Role
 from tests.factories import make_manager_of, make_team, make_team_with_people, make_user
 
 

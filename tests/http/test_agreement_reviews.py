@@ -7,14 +7,14 @@ import pytest
 import time_machine
 from sqlalchemy import insert, select
 
-from nqsw_visits import clock
 from nqsw_visits.agreements import reviews, rules, versions
 from nqsw_visits.agreements.models import AgreementReview, SupportLevel
 from nqsw_visits.agreements.reminders import remind_due_reviews
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role
-from nqsw_visits.models_requests import Notification, OutboxEmail
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.notifications.models import Notification, OutboxEmail
 from nqsw_visits.one_to_ones.models import OneToOne
+from nqsw_visits.people.models import AuditEvent, Role
 from tests.factories import (
     make_completed_request,
     make_shared_observation,

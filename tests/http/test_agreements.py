@@ -7,14 +7,15 @@ from datetime import date, time
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits import clock
 from nqsw_visits.agreements import rules as agreement_rules
 from nqsw_visits.agreements import versions
 from nqsw_visits.agreements.models import FocusCase, MentoringAgreement, SupportLevel
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role
-from nqsw_visits.models_requests import Notification, OutboxEmail, SupportRequest
-from nqsw_visits.services import availability_store
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.notifications.models import Notification, OutboxEmail
+from nqsw_visits.people.models import AuditEvent, Role
+from nqsw_visits.support_requests.models import SupportRequest
 from tests.factories import make_manager_of, make_team, make_team_with_people, make_user
 from tests.http.test_requests import ask_form, refusals
 

@@ -5,8 +5,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import AuditEvent
 from tests.conftest import FreshContextClient, sign_in
 from tests.http.changes import CASES, MORE, POSTS, build_world, endpoint_of, path_for
 

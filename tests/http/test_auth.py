@@ -6,9 +6,10 @@ import pytest
 from argon2 import PasswordHasher, extract_parameters
 from sqlalchemy import select
 
-from nqsw_visits import clock, create_app
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, User, UserSession
+from nqsw_visits import create_app
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import AuditEvent, User, UserSession
 from tests.conftest import FAST_HASH, FreshContextClient, sign_in
 from tests.factories import DEFAULT_PASSWORD, make_user
 

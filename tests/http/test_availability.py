@@ -8,17 +8,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role
-from nqsw_visits.models_availability import (
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.availability.models import (
     AvailabilityException,
     AvailabilityPattern,
     AvailabilityWindow,
     BankHoliday,
     MentorLimits,
 )
-from nqsw_visits.services import availability_store
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import AuditEvent, Role
 from tests.conftest import sign_in
 from tests.factories import assign_mentor, make_user
 

@@ -5,11 +5,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from nqsw_visits import clock
-from nqsw_visits.dates import date_arg, supported_range, week_arg
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role, Team
-from nqsw_visits.services import people
+from nqsw_visits.core import clock
+from nqsw_visits.core.dates import date_arg, supported_range, week_arg
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people import rules as people
+from nqsw_visits.people.models import Role, Team
 from tests.conftest import sign_in
 from tests.factories import assign_mentor, make_manager_of, make_team, make_user
 

@@ -7,8 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits import calendars, clock
-from nqsw_visits.admin import activity
+from nqsw_visits.admin import activity_views as activity
 from nqsw_visits.agreements.models import (
     AgreementConfirmation,
     AgreementGoal,
@@ -18,14 +17,17 @@ from nqsw_visits.agreements.models import (
     GoalRating,
     MentoringAgreement,
 )
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role, User, UserRole
-from nqsw_visits.models_observations import Addendum, AgreedAction, Observation, Standard
-from nqsw_visits.models_requests import Notification, SupportRequest
-from nqsw_visits.observations.progress import PORTFOLIO_PER_PAGE
+from nqsw_visits.calendars import feed as calendars
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.tokens import hash_token
+from nqsw_visits.notifications.models import Notification
+from nqsw_visits.observations.models import Addendum, AgreedAction, Observation, Standard
+from nqsw_visits.observations.progress_views import PORTFOLIO_PER_PAGE
 from nqsw_visits.one_to_ones.models import OneToOne, SessionAction
-from nqsw_visits.services.tokens import hash_token
-from nqsw_visits.visit_requests.answering import WAITING_PER_PAGE
+from nqsw_visits.people.models import AuditEvent, Role, User, UserRole
+from nqsw_visits.support_requests.answering_views import WAITING_PER_PAGE
+from nqsw_visits.support_requests.models import SupportRequest
 from tests.factories import assign_mentor, make_manager_of, make_team, make_user
 
 N = 6  # 10N is more than any page holds (50 at most)

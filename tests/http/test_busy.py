@@ -14,11 +14,12 @@ import time_machine
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from nqsw_visits import clock, create_app
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role, UserSession
-from nqsw_visits.models_requests import Notification
-from nqsw_visits.security import public
+from nqsw_visits import create_app
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.security import public
+from nqsw_visits.notifications.models import Notification
+from nqsw_visits.people.models import Role, UserSession
 from tests.conftest import FreshContextClient, sign_in
 from tests.factories import make_user
 from tests.http.test_htmx_config import served_config

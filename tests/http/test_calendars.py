@@ -7,14 +7,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from nqsw_visits import clock
 from nqsw_visits.agreements import rules as agreement_rules
 from nqsw_visits.agreements.models import SupportLevel
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role
-from nqsw_visits.models_requests import RequestKind
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 from nqsw_visits.one_to_ones.models import OneToOne
-from nqsw_visits.services import availability_store, scheduling
+from nqsw_visits.people.models import Role
+from nqsw_visits.support_requests import rules as scheduling
+from nqsw_visits.support_requests.models import RequestKind
 from tests.conftest import sign_in
 from tests.factories import assign_mentor, make_manager_of, make_team, make_user
 from tests.http.test_stored_markup import assert_calendar

@@ -7,8 +7,8 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import select
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models_requests import Notification, OutboxEmail
+from nqsw_visits.core.extensions import db
+from nqsw_visits.notifications.models import Notification, OutboxEmail
 from tests.http.walk import walk
 from tests.http.world import ROLES, build
 

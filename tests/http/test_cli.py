@@ -2,10 +2,10 @@
 
 from sqlalchemy import func, select
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, MentorAssignment, Role, Team, TeamManager, User
-from nqsw_visits.services import passwords
-from nqsw_visits.services.demo import DEMO_PASSWORD
+from nqsw_visits.core.extensions import db
+from nqsw_visits.demo.team import DEMO_PASSWORD
+from nqsw_visits.people import passwords
+from nqsw_visits.people.models import AuditEvent, MentorAssignment, Role, Team, TeamManager, User
 from tests.conftest import sign_in
 from tests.factories import make_team, make_user
 

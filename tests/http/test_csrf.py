@@ -8,9 +8,9 @@ import itsdangerous.timed
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role, User
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import AuditEvent, Role, User
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.http.test_access import route_path, rules, world
 

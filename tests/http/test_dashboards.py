@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role
-from nqsw_visits.services import audit
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people import audit
+from nqsw_visits.people.models import Role
 from tests.conftest import sign_in
 from tests.factories import (
     assign_mentor,

@@ -8,13 +8,14 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models import User
-from nqsw_visits.models_availability import BankHoliday
-from nqsw_visits.models_observations import Observation
-from nqsw_visits.models_requests import MentorHold, Notification, RequestEvent, SupportRequest
-from nqsw_visits.services.demo import DEMO_PASSWORD
+from nqsw_visits.availability.models import BankHoliday, MentorHold
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.demo.team import DEMO_PASSWORD
+from nqsw_visits.notifications.models import Notification
+from nqsw_visits.observations.models import Observation
+from nqsw_visits.people.models import User
+from nqsw_visits.support_requests.models import RequestEvent, SupportRequest
 from tests.conftest import sign_in
 
 LONDON = ZoneInfo("Europe/London")
@@ -127,7 +128,7 @@ def test_each_role_finds_something_to_do(loaded_at, app, client):
 
 
 def test_no_emails_are_queued_about_the_demo_history(loaded_at):
-    from nqsw_visits.models_requests import OutboxEmail
+    from nqsw_visits.notifications.models import OutboxEmail
 
     assert db.session.scalar(select(func.count(OutboxEmail.id))) == 0
     first_step = db.session.scalar(select(func.min(RequestEvent.at)))

@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from nqsw_visits import clock
 from nqsw_visits.agreements import rules
 from nqsw_visits.agreements.models import (
     AgreementReview,
@@ -16,12 +15,15 @@ from nqsw_visits.agreements.models import (
     GoalRating,
     MentoringAgreement,
 )
-from nqsw_visits.extensions import db
-from nqsw_visits.models import User, UserSession
-from nqsw_visits.models_observations import Observation
-from nqsw_visits.models_requests import MentorHold, OutboxEmail, RequestStatus, SupportRequest
+from nqsw_visits.availability.models import MentorHold
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.demo.team import DEMO_PASSWORD
+from nqsw_visits.notifications.models import OutboxEmail
+from nqsw_visits.observations.models import Observation
 from nqsw_visits.one_to_ones.models import OneToOne, SessionAction
-from nqsw_visits.services.demo import DEMO_PASSWORD
+from nqsw_visits.people.models import User, UserSession
+from nqsw_visits.support_requests.models import RequestStatus, SupportRequest
 from tests.conftest import FreshContextClient, sign_in
 
 

@@ -9,12 +9,14 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role
-from nqsw_visits.models_requests import OutboxEmail, RequestKind
-from nqsw_visits.services import availability_store, scheduling
-from nqsw_visits.services.mailer import SmtpSettings, send_due
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.notifications.mailer import SmtpSettings, send_due
+from nqsw_visits.notifications.models import OutboxEmail
+from nqsw_visits.people.models import Role
+from nqsw_visits.support_requests import rules as scheduling
+from nqsw_visits.support_requests.models import RequestKind
 from tests.factories import assign_mentor, make_user
 
 LONDON = ZoneInfo("Europe/London")
@@ -121,7 +123,7 @@ def test_an_smtp_outage_keeps_the_email_and_it_goes_later(asked, smtp_server):
 
 
 def test_without_smtp_the_email_goes_to_the_log_without_case_detail(asked, caplog):
-    caplog.set_level(logging.INFO, logger="nqsw_visits.services.mailer")
+    caplog.set_level(logging.INFO, logger="nqsw_visits.notifications.mailer")
     assert send_due(SmtpSettings(host=""))["sent"] == 1
     assert "asked you for support" in caplog.text and "CR-4242" not in caplog.text
 

@@ -5,8 +5,8 @@ import logging
 import pytest
 from sqlalchemy import text
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import Role
 from tests.factories import assign_mentor, make_completed_request, make_user
 from tests.http.test_observations import NOTES
 

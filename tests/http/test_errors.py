@@ -3,9 +3,12 @@
 import pytest
 
 from nqsw_visits import create_app
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role
-from nqsw_visits.security import public
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.refusal import Refusal
+from nqsw_visits.core.security import public
+from nqsw_visits.group_sessions.errors import GroupSessionError
+from nqsw_visits.people.models import Role
+from nqsw_visits.support_requests.details import SchedulingError
 from tests.conftest import FreshContextClient, sign_in
 from tests.factories import make_user
 
@@ -143,3 +146,34 @@ def test_healthz_reports_a_broken_database_as_503(app, app_config, tmp_path):
     response = down.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable", "database": "unavailable"}
+
+
+@pytest.fixture
+def refusing_app(app, app_config):
+    """A fresh app with routes whose rules refuse, and no view that catches the refusal."""
+    refusing = create_app({**app_config, "PROPAGATE_EXCEPTIONS": False})
+
+    @refusing.get("/refused/<int:status>")
+    @public
+    def refused(status: int):
+        raise SchedulingError("Someone else has just booked that time", status=status)
+
+    refusing.test_client_class = FreshContextClient
+    db.session.commit()
+    return refusing
+
+
+def test_a_refusal_no_view_catches_is_answered_in_one_place(refusing_app):
+    """Every area's refusal shares one base; one handler gives its status and its words."""
+    assert issubclass(SchedulingError, Refusal) and issubclass(GroupSessionError, Refusal)
+    client = refusing_app.test_client()
+    conflict = client.get("/refused/409")
+    assert conflict.status_code == 409
+    assert_govuk_page(conflict, "Someone else has just booked that time")
+    fragment = client.get("/refused/422", headers=HTMX)
+    assert fragment.status_code == 422
+    assert_fragment(fragment, "Someone else has just booked that time")
+    hidden = client.get("/refused/404")
+    assert hidden.status_code == 404
+    assert_govuk_page(hidden, "Page not found")
+    assert "booked" not in hidden.get_data(as_text=True)

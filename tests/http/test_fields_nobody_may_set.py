@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from nqsw_visits.extensions import db
+from nqsw_visits.core.extensions import db
 from tests.conftest import PG_URL, _empty_postgres
 from tests.factories import FROZEN_AT
 from tests.http.changes import CASES, build_world

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from nqsw_visits.agreements.models import FocusCase
-from nqsw_visits.extensions import db
+from nqsw_visits.core.extensions import db
 from tests.factories import make_completed_request, make_shared_observation, make_team_with_people
 from tests.http.test_agreements import page, started
 

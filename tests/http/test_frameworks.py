@@ -5,10 +5,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role
-from nqsw_visits.models_observations import Framework, Standard
-from nqsw_visits.services import frameworks
+from nqsw_visits.core.extensions import db
+from nqsw_visits.observations import standards as frameworks
+from nqsw_visits.observations.models import Framework, Standard
+from nqsw_visits.people.models import AuditEvent, Role
 from tests.conftest import sign_in
 from tests.factories import make_team, make_user
 

@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
-from nqsw_visits.models import Role
+from nqsw_visits.people.models import Role
 from tests.conftest import sign_in
 from tests.factories import DEFAULT_PASSWORD, make_team, make_user
 

@@ -3,11 +3,11 @@ and a guest from outside, loaded through the rules at the demo's awkward moments
 
 from sqlalchemy import select
 
-from nqsw_visits.extensions import db
+from nqsw_visits.availability.models import BankHoliday, MentorHold
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions.models import GroupFeedback, GroupSession, Reply
-from nqsw_visits.models import AuditEvent
-from nqsw_visits.models_availability import BankHoliday
-from nqsw_visits.models_requests import MentorHold, Notification
+from nqsw_visits.notifications.models import Notification
+from nqsw_visits.people.models import AuditEvent
 from tests.http.test_demo import check_working_time, loaded_at, page, person  # noqa: F401
 
 

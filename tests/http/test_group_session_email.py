@@ -11,14 +11,16 @@ from aiosmtpd.controller import Controller
 from icalendar import Calendar
 from sqlalchemy import update
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions import rules
 from nqsw_visits.group_sessions.models import Reply
-from nqsw_visits.models import Role
-from nqsw_visits.models_requests import OutboxEmail, RequestKind
-from nqsw_visits.services import availability_store, scheduling
-from nqsw_visits.services.mailer import SmtpSettings, send_due
+from nqsw_visits.notifications.mailer import SmtpSettings, send_due
+from nqsw_visits.notifications.models import OutboxEmail
+from nqsw_visits.people.models import Role
+from nqsw_visits.support_requests import rules as scheduling
+from nqsw_visits.support_requests.models import RequestKind
 from tests.factories import assign_mentor, make_user
 from tests.http.test_email import Inbox, free_port
 

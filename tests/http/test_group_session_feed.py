@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.tokens import hash_token
 from nqsw_visits.group_sessions import rules
 from nqsw_visits.group_sessions.models import Reply
-from nqsw_visits.models import Role
-from nqsw_visits.services.tokens import hash_token
+from nqsw_visits.people.models import Role
 from tests.factories import make_user
 from tests.http.group_session_rows import stored_session
 

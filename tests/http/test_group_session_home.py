@@ -5,11 +5,11 @@ from datetime import timedelta
 
 import pytest
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions import overview
 from nqsw_visits.group_sessions.models import GroupInvite, GroupSession, Reply, SessionState
-from nqsw_visits.models import Role
+from nqsw_visits.people.models import Role
 from tests.factories import assign_mentor, make_manager_of, make_team, make_user
 from tests.http.group_session_rows import stored_session
 

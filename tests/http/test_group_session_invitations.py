@@ -3,9 +3,9 @@ GOV.UK error summary, only by the organiser or an admin, and only before it star
 
 import pytest
 
-from nqsw_visits.extensions import db
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions.models import GroupInvite
-from nqsw_visits.models_requests import Notification
+from nqsw_visits.notifications.models import Notification
 from tests.conftest import FreshContextClient
 from tests.http.test_group_sessions import build, count, during
 

@@ -9,13 +9,13 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from nqsw_visits import housekeeping
-from nqsw_visits.extensions import db
+from nqsw_visits.core import housekeeping
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions.commands import remind_group_sessions
 from nqsw_visits.group_sessions.models import GroupSession, Reply, SessionState
 from nqsw_visits.group_sessions.reminders import remind_due
-from nqsw_visits.models import AuditEvent, Role
-from nqsw_visits.models_requests import Notification, OutboxEmail
+from nqsw_visits.notifications.models import Notification, OutboxEmail
+from nqsw_visits.people.models import AuditEvent, Role
 from tests.factories import make_user
 from tests.http.group_session_rows import stored_session
 

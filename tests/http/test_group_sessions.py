@@ -9,10 +9,11 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from nqsw_visits import clock
 from nqsw_visits.agreements import rules as agreement_rules
 from nqsw_visits.agreements.models import SupportLevel
-from nqsw_visits.extensions import db
+from nqsw_visits.availability.models import MentorHold
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions import rules
 from nqsw_visits.group_sessions.models import (
     GroupFeedback,
@@ -21,8 +22,7 @@ from nqsw_visits.group_sessions.models import (
     GroupSeries,
     GroupSession,
 )
-from nqsw_visits.models import AuditEvent, Role
-from nqsw_visits.models_requests import MentorHold
+from nqsw_visits.people.models import AuditEvent, Role
 from tests.conftest import FreshContextClient, sign_in
 from tests.factories import make_team, make_team_with_people, make_user
 from tests.http.test_csrf import form_token, header_token, sign_in_with_token

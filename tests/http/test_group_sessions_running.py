@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions import rules
 from nqsw_visits.group_sessions.models import (
     GroupFeedback,
@@ -17,8 +17,8 @@ from nqsw_visits.group_sessions.models import (
     GroupSeries,
     GroupSession,
 )
-from nqsw_visits.models_requests import RequestKind
-from nqsw_visits.services import scheduling
+from nqsw_visits.support_requests import rules as scheduling
+from nqsw_visits.support_requests.models import RequestKind
 from tests.conftest import FreshContextClient
 from tests.factories import assign_mentor
 from tests.http.test_group_sessions import DAY, LONDON, at, build, count, day_field, during

@@ -5,8 +5,8 @@ import re
 import pytest
 
 from nqsw_visits import create_app
-from nqsw_visits.models import Role
-from nqsw_visits.security import CSP
+from nqsw_visits.core.security import CSP
+from nqsw_visits.people.models import Role
 from tests.conftest import FreshContextClient, sign_in
 from tests.factories import make_user
 from tests.http.test_access import EXPECTED, ROLES, route_path, world

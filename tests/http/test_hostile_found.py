@@ -2,7 +2,7 @@
 
 import pytest
 
-from nqsw_visits.models import Role
+from nqsw_visits.people.models import Role
 from tests.conftest import sign_in
 from tests.factories import make_completed_request, make_shared_observation, make_user
 

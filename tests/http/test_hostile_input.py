@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 from nqsw_visits import create_app
-from nqsw_visits.models import Role
+from nqsw_visits.people.models import Role
 from tests.conftest import FreshContextClient, sign_in
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.http.hostile import (

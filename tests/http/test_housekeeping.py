@@ -6,11 +6,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import update
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role
-from nqsw_visits.models_requests import RequestKind, SupportRequest
-from nqsw_visits.services import availability_store, scheduling
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import Role
+from nqsw_visits.support_requests import rules as scheduling
+from nqsw_visits.support_requests.models import RequestKind, SupportRequest
 from tests.factories import assign_mentor, make_user
 
 LONDON = ZoneInfo("Europe/London")

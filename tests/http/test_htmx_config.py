@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from nqsw_visits.models import Role
+from nqsw_visits.people.models import Role
 from tests.conftest import sign_in
 from tests.factories import make_user
 

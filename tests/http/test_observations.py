@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role
-from nqsw_visits.models_observations import AgreedAction, Observation, Standard
-from nqsw_visits.models_requests import Notification, OutboxEmail
+from nqsw_visits.core.extensions import db
+from nqsw_visits.notifications.models import Notification, OutboxEmail
+from nqsw_visits.observations.models import AgreedAction, Observation, Standard
+from nqsw_visits.people.models import AuditEvent, Role
 from tests.factories import (
     assign_mentor,
     make_completed_request,

@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy import select
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role
-from nqsw_visits.models_observations import Observation
+from nqsw_visits.core.extensions import db
+from nqsw_visits.observations.models import Observation
+from nqsw_visits.people.models import AuditEvent, Role
 from tests.factories import (
     assign_mentor,
     make_completed_request,

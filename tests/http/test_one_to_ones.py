@@ -11,16 +11,18 @@ import time_machine
 from icalendar import Calendar
 from sqlalchemy import func, select
 
-from nqsw_visits import clock
 from nqsw_visits.agreements import rules as agreement_rules
 from nqsw_visits.agreements import versions
 from nqsw_visits.agreements.models import SupportLevel
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role
-from nqsw_visits.models_availability import ExceptionKind
-from nqsw_visits.models_requests import MentorHold, Notification, OutboxEmail, RequestKind
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.availability.models import ExceptionKind, MentorHold
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.notifications.models import Notification, OutboxEmail
 from nqsw_visits.one_to_ones.models import OneToOne, SessionAction
-from nqsw_visits.services import availability_store, scheduling
+from nqsw_visits.people.models import AuditEvent, Role
+from nqsw_visits.support_requests import rules as scheduling
+from nqsw_visits.support_requests.models import RequestKind
 from tests.conftest import sign_in
 from tests.factories import make_team_with_people, make_user
 from tests.http.test_requests import open_diary, refusals
@@ -90,7 +92,7 @@ def test_the_mentor_books_a_fortnightly_series_that_skips_easter_monday(world, c
 def test_the_diary_shows_them_and_an_ask_at_the_same_time_is_refused(world, client_for):
     _booked(world, client_for)
     diary = client_for(world["mentor"]).get(f"/mentors/{world['mentor'].id}/diary?week=2027-03-15")
-    assert "one to one" in diary.get_data(as_text=True)
+    assert "one-to-one" in diary.get_data(as_text=True)
     with pytest.raises(scheduling.SchedulingError) as refused:
         _ask(world, MONDAY, 10, 30)
     assert refused.value.status == 409 and "clashes" in str(refused.value)

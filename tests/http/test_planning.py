@@ -5,11 +5,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role
-from nqsw_visits.models_requests import RequestKind, SupportRequest
-from nqsw_visits.services import availability_store, scheduling
+from nqsw_visits.availability import free_time
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import Role
+from nqsw_visits.support_requests import rules as scheduling
+from nqsw_visits.support_requests.models import RequestKind, SupportRequest
 from tests.conftest import sign_in
 from tests.factories import assign_mentor, make_manager_of, make_team, make_user
 
@@ -30,7 +32,7 @@ def setup_team():
         availability_store.add_window(
             mentor, mentor, weekday, time(0), time(23, 45), date(2026, 1, 1)
         )
-    availability_store.set_limits(mentor, mentor, scheduling.availability.Limits(9, 50, 0, 0))
+    availability_store.set_limits(mentor, mentor, free_time.Limits(9, 50, 0, 0))
     db.session.commit()
     return manager, mentor, supported, waiting, elsewhere
 

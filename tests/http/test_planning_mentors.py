@@ -3,9 +3,9 @@
 import re
 from datetime import date, time
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role
-from nqsw_visits.services import availability_store
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import Role
 from tests.conftest import sign_in
 from tests.factories import assign_mentor, make_team, make_user
 from tests.http.test_planning import ask, setup_team

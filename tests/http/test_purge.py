@@ -8,13 +8,13 @@ import sqlalchemy as sa
 import time_machine
 from sqlalchemy import func, select
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role, UserSession
-from nqsw_visits.models_lifecycle import AuditPurgeWindow
-from nqsw_visits.models_requests import Notification, OutboxEmail
-from nqsw_visits.services import audit
-from nqsw_visits.services.retention import KeepPeriods, purge
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.lifecycle.retention import KeepPeriods, purge
+from nqsw_visits.notifications.models import Notification, OutboxEmail
+from nqsw_visits.people import audit
+from nqsw_visits.people.audit_window import AuditPurgeWindow
+from nqsw_visits.people.models import AuditEvent, Role, UserSession
 from tests.factories import make_user
 
 DAY = timedelta(days=1)

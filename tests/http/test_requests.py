@@ -9,21 +9,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, text
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role
-from nqsw_visits.models_availability import BankHoliday
-from nqsw_visits.models_requests import (
-    MentorHold,
-    Notification,
-    OutboxEmail,
-    RequestEvent,
-    RequestKind,
-    SupportRequest,
-)
-from nqsw_visits.services import availability, availability_store, scheduling
-from nqsw_visits.visit_requests.answering import WAITING_PER_PAGE
-from nqsw_visits.visit_requests.asking import MY_REQUESTS_PER_PAGE
+from nqsw_visits.availability import free_time as availability
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.availability.models import BankHoliday, MentorHold
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.notifications.models import Notification, OutboxEmail
+from nqsw_visits.people.models import AuditEvent, Role
+from nqsw_visits.support_requests import rules as scheduling
+from nqsw_visits.support_requests.answering_views import WAITING_PER_PAGE
+from nqsw_visits.support_requests.asking_views import MY_REQUESTS_PER_PAGE
+from nqsw_visits.support_requests.models import RequestEvent, RequestKind, SupportRequest
 from tests.conftest import FreshContextClient
 from tests.factories import assign_mentor, hold_of, make_manager_of, make_team, make_user
 from tests.http.test_csrf import form_token, header_token, sign_in_with_token
@@ -328,7 +324,7 @@ def test_ask_accept_cancel(people, client_for):
     assert stored(request_id).status == "accepted" and held(request_id)
 
     nqsw = client_for(people["nqsw"])
-    assert "Cancel this accompaniment" in page_text(nqsw.get(f"/requests/{request_id}"))
+    assert "Cancel this request" in page_text(nqsw.get(f"/requests/{request_id}"))
     assert nqsw.get(f"/requests/{request_id}/cancel").status_code == 200
     refused = nqsw.post(f"/requests/{request_id}/cancel", data={"reason": "  "})
     assert refused.status_code == 422 and "Enter a reason" in page_text(refused)
@@ -527,7 +523,7 @@ def test_the_nqsws_manager_may_read_but_not_act(people, client_for):
     assert snapshot(request_id) == before
     scheduling.accept(people["mentor"], stored(request_id), LONDON, clock.now())
     db.session.commit()
-    assert "Cancel this accompaniment" not in page_text(manager.get(f"/requests/{request_id}"))
+    assert "Cancel this request" not in page_text(manager.get(f"/requests/{request_id}"))
 
 
 def test_a_manager_who_also_mentors_cannot_act_on_a_team_request(people, client_for, caplog):

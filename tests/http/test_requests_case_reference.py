@@ -5,9 +5,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from nqsw_visits import config, create_app
-from nqsw_visits.extensions import db
-from nqsw_visits.models_requests import SupportRequest
+from nqsw_visits import create_app
+from nqsw_visits.core import config
+from nqsw_visits.core.extensions import db
+from nqsw_visits.support_requests.models import SupportRequest
 from tests.conftest import base_config
 from tests.http.test_requests import ask_form, count, page_text, people  # noqa: F401
 

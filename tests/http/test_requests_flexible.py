@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role
-from nqsw_visits.models_requests import SupportRequest
-from nqsw_visits.services import availability_store
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import Role
+from nqsw_visits.support_requests.models import SupportRequest
 from tests.conftest import sign_in
 from tests.factories import assign_mentor, make_user
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from nqsw_visits import clock
-from nqsw_visits.availability.diary import BOOKING_HORIZON_WEEKS
-from nqsw_visits.models import Role
-from nqsw_visits.services.diary import week_of
+from nqsw_visits.availability.diary_views import BOOKING_HORIZON_WEEKS
+from nqsw_visits.availability.week import week_of
+from nqsw_visits.core import clock
+from nqsw_visits.people.models import Role
 from tests.conftest import sign_in
 from tests.factories import make_user
 from tests.http.test_requests_flexible import mentors_for

@@ -8,9 +8,10 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits import clock, create_app
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role, UserSession
+from nqsw_visits import create_app
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import AuditEvent, Role, UserSession
 from tests.conftest import FreshContextClient, sign_in
 from tests.factories import DEFAULT_PASSWORD, make_user
 

@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy import select, text
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent
-from nqsw_visits.services.signin import typed_email_hash
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import AuditEvent
+from nqsw_visits.people.signin import typed_email_hash
 from tests.factories import make_user
 
 PASSWORD_IN_EMAIL_FIELD = "Correct-Horse-Battery-Staple-42"

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from nqsw_visits import clock, create_app
-from nqsw_visits.extensions import db
+from nqsw_visits import create_app
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 from tests.conftest import FreshContextClient
 from tests.factories import DEFAULT_PASSWORD, make_user
 

@@ -1,6 +1,6 @@
 """The app starts on a migrated database and each role reaches its home."""
 
-from nqsw_visits.models import Role
+from nqsw_visits.people.models import Role
 from tests.conftest import sign_in
 from tests.factories import make_user
 

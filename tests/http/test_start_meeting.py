@@ -9,14 +9,16 @@ import time_machine
 from icalendar import Calendar
 from sqlalchemy import func, select
 
-from nqsw_visits import clock
 from nqsw_visits.agreements import rules as agreement_rules
 from nqsw_visits.agreements.models import SupportLevel
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role
-from nqsw_visits.models_requests import MentorHold, Notification, OutboxEmail, RequestKind
+from nqsw_visits.availability.models import MentorHold
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.notifications.models import Notification, OutboxEmail
 from nqsw_visits.one_to_ones.models import OneToOne
-from nqsw_visits.services import scheduling
+from nqsw_visits.people.models import AuditEvent, Role
+from nqsw_visits.support_requests import rules as scheduling
+from nqsw_visits.support_requests.models import RequestKind
 from tests.factories import make_team_with_people, make_user
 from tests.http.test_requests import open_diary
 

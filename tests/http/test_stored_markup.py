@@ -13,8 +13,8 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from nqsw_visits.agreements import models as agreement_models  # noqa: F401 (its tables)
-from nqsw_visits.extensions import db
-from nqsw_visits.models_requests import OutboxEmail
+from nqsw_visits.core.extensions import db
+from nqsw_visits.notifications.models import OutboxEmail
 from nqsw_visits.one_to_ones import models as one_to_one_models  # noqa: F401 (its tables)
 from tests.http.walk import walk
 from tests.http.world import ADMIN, MANAGER, MENTOR, NQSW, PROBE, RAW, ROLES, build, probe

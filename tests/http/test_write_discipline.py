@@ -7,12 +7,13 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import event, func, select
 
-from nqsw_visits import clock, create_app
-from nqsw_visits.database import WriteInReadTransaction, writing
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent
-from nqsw_visits.security import public
-from nqsw_visits.services import audit, passwords
+from nqsw_visits import create_app
+from nqsw_visits.core import clock
+from nqsw_visits.core.database import WriteInReadTransaction, writing
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.security import public
+from nqsw_visits.people import audit, passwords
+from nqsw_visits.people.models import AuditEvent
 from tests.conftest import FreshContextClient
 from tests.factories import DEFAULT_PASSWORD, make_user
 

@@ -18,7 +18,7 @@ NOT_PAGES = {
 SEEDED_WEEK = {
     "availability.diary": "week",
     "planning.planned": "week",
-    "visit_requests.inbox": "from",
+    "support_requests.inbox": "from",
 }
 
 

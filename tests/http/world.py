@@ -10,16 +10,16 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
-from nqsw_visits import clock
 from nqsw_visits.agreements.models import AgreementGoal, MentoringAgreement
-from nqsw_visits.extensions import db
+from nqsw_visits.availability.models import AvailabilityPattern, AvailabilityWindow
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions.models import GroupSession
-from nqsw_visits.models import Role, Team, User
-from nqsw_visits.models_availability import AvailabilityPattern, AvailabilityWindow
-from nqsw_visits.models_observations import Observation, Standard
-from nqsw_visits.models_requests import SupportRequest
+from nqsw_visits.observations import standards as frameworks
+from nqsw_visits.observations.models import Observation, Standard
 from nqsw_visits.one_to_ones.models import OneToOne
-from nqsw_visits.services import frameworks
+from nqsw_visits.people.models import Role, Team, User
+from nqsw_visits.support_requests.models import SupportRequest
 from tests.conftest import FreshContextClient, sign_in
 from tests.factories import assign_mentor, make_completed_request, make_manager_of, make_user
 from tests.http.test_requests import open_diary

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nqsw_visits.extensions import db
+from nqsw_visits.core.extensions import db
 from tests.load.live import SLOWER, Server
 
 

@@ -8,10 +8,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
-from nqsw_visits import clock, create_app
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent
-from nqsw_visits.services import audit
+from nqsw_visits import create_app
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people import audit
+from nqsw_visits.people.models import AuditEvent
 from tests.conftest import PG_URL, base_config
 
 pytestmark = pytest.mark.skipif(

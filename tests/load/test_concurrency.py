@@ -15,13 +15,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, text
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role
-from nqsw_visits.models_observations import Observation
-from nqsw_visits.models_requests import MentorHold, RequestEvent, RequestKind, SupportRequest
-from nqsw_visits.services import availability, availability_store, observations, scheduling
-from nqsw_visits.services.diary import week_of
+from nqsw_visits.availability import free_time as availability
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.availability.models import MentorHold
+from nqsw_visits.availability.week import week_of
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.observations import rules as observations
+from nqsw_visits.observations.models import Observation
+from nqsw_visits.people.models import AuditEvent, Role
+from nqsw_visits.support_requests import rules as scheduling
+from nqsw_visits.support_requests.models import RequestEvent, RequestKind, SupportRequest
 from tests.factories import (
     assign_mentor,
     hold_of,

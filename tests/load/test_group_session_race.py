@@ -14,10 +14,10 @@ from time import perf_counter
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions.models import GroupInvite, Reply
-from nqsw_visits.models import AuditEvent, Role
+from nqsw_visits.people.models import AuditEvent, Role
 from tests.factories import make_user
 from tests.http.group_session_rows import stored_session
 from tests.load.live import SLOWER, show

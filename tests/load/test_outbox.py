@@ -20,11 +20,12 @@ import time_machine
 from aiosmtpd.controller import Controller
 from sqlalchemy import event, func, select
 
-from nqsw_visits import clock, create_app
-from nqsw_visits.extensions import db
-from nqsw_visits.models_requests import OutboxEmail
-from nqsw_visits.services import mailer
-from nqsw_visits.services.mailer import SmtpSettings, send_due
+from nqsw_visits import create_app
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.notifications import mailer
+from nqsw_visits.notifications.mailer import SmtpSettings, send_due
+from nqsw_visits.notifications.models import OutboxEmail
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -30,10 +30,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import update
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models_requests import OutboxEmail, RequestKind
-from nqsw_visits.services import availability, availability_store, scheduling
+from nqsw_visits.availability import free_time as availability
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.notifications.models import OutboxEmail
+from nqsw_visits.support_requests import rules as scheduling
+from nqsw_visits.support_requests.models import RequestKind
 from tests.factories import assign_mentor, make_team_with_people
 from tests.load.live import TIMEOUT, show
 

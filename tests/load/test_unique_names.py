@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role, Team, User
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import Role, Team, User
 from tests.factories import make_user
 from tests.load.live import SLOWER, TIMEOUT
 

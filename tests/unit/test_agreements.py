@@ -5,12 +5,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, insert, select
 
-from nqsw_visits import clock
 from nqsw_visits.agreements import rules, versions
 from nqsw_visits.agreements.models import AgreementVersion, MentoringAgreement, SupportLevel
 from nqsw_visits.agreements.rules import AgreementError, NewFocusCase, NewGoal, Terms
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import AuditEvent, Role
 from tests.factories import make_manager_of, make_team, make_team_with_people, make_user
 
 HOLIDAYS = frozenset({date(2026, 12, 25), date(2026, 12, 28), date(2027, 4, 2), date(2027, 4, 5)})

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 import nqsw_visits
-from nqsw_visits.audit_labels import AUDIT_LABELS, audit_label
+from nqsw_visits.people.audit_labels import AUDIT_LABELS, audit_label
 
 PACKAGE = Path(nqsw_visits.__file__).parent
 LITERAL = re.compile(r"audit\.record\(\s*\"([a-z_.]+)\"")

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nqsw_visits.services.availability import (
+from nqsw_visits.availability.free_time import (
     ACCOMPANIMENT_KINDS,
     OUT_OF_OFFICE_KINDS,
     Commitment,

@@ -5,9 +5,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from nqsw_visits import create_app
-from nqsw_visits.extensions import db
-from nqsw_visits.models import Role, UserRole
-from nqsw_visits.services import audit
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people import audit
+from nqsw_visits.people.models import Role, UserRole
 from tests.factories import make_user
 
 

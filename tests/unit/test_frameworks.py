@@ -6,11 +6,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent
-from nqsw_visits.models_observations import Framework, Standard, TeamFramework
-from nqsw_visits.services import frameworks
-from nqsw_visits.services.frameworks import (
+from nqsw_visits.core.extensions import db
+from nqsw_visits.observations import standards as frameworks
+from nqsw_visits.observations.models import Framework, Standard, TeamFramework
+from nqsw_visits.observations.standards import (
     FrameworkData,
     FrameworkError,
     StandardData,
@@ -18,6 +17,7 @@ from nqsw_visits.services.frameworks import (
     parse_framework,
     standards_for_team,
 )
+from nqsw_visits.people.models import AuditEvent
 from tests.factories import make_team
 
 SHIPPED = Path(frameworks.__file__).resolve().parents[1] / "frameworks"

@@ -4,13 +4,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from nqsw_visits import clock
 from nqsw_visits.agreements import rules as agreements
 from nqsw_visits.agreements.models import AgreementVersion, SupportLevel
-from nqsw_visits.extensions import db
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions import audience
 from nqsw_visits.group_sessions.audience import Audience, AudienceError
-from nqsw_visits.models import Role
+from nqsw_visits.people.models import Role
 from tests.factories import make_manager_of, make_team, make_user
 
 SEPTEMBER, OCTOBER = date(2026, 9, 1), date(2026, 10, 1)

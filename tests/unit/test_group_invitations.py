@@ -5,12 +5,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions import rules
 from nqsw_visits.group_sessions.models import GroupInvite, GroupSession, Reply
-from nqsw_visits.models import AuditEvent, Role
-from nqsw_visits.models_requests import Notification
+from nqsw_visits.notifications.models import Notification
+from nqsw_visits.people.models import AuditEvent, Role
 from tests.factories import make_user
 from tests.unit.test_group_sessions import at, build_world, monthly, new_session, refused
 

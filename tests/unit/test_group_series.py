@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from nqsw_visits.availability.rules import parse_bank_holidays
 from nqsw_visits.group_sessions import series
 from nqsw_visits.group_sessions.errors import GroupSessionError
-from nqsw_visits.services.availability_store import parse_bank_holidays
 
 LONDON = ZoneInfo("Europe/London")
 SHIPPED = Path(__file__).resolve().parents[2] / "nqsw_visits" / "data" / "bank_holidays.json"

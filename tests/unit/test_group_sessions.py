@@ -7,15 +7,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.availability.models import BankHoliday
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions import rules
 from nqsw_visits.group_sessions.diary import held
 from nqsw_visits.group_sessions.models import GroupInvite, GroupSeries, GroupSession, Reply
-from nqsw_visits.models import AuditEvent, Role
-from nqsw_visits.models_availability import BankHoliday
-from nqsw_visits.models_requests import Notification, RequestKind
-from nqsw_visits.services import availability_store, scheduling
+from nqsw_visits.notifications.models import Notification
+from nqsw_visits.people.models import AuditEvent, Role
+from nqsw_visits.support_requests import rules as scheduling
+from nqsw_visits.support_requests.models import RequestKind
 from tests.factories import assign_mentor, make_user
 
 LONDON = ZoneInfo("Europe/London")

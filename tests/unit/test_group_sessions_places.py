@@ -6,13 +6,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions import development, rules
 from nqsw_visits.group_sessions.models import GroupFeedback, GroupGuest, GroupInvite, Reply
-from nqsw_visits.models import AuditEvent, Role
-from nqsw_visits.models_requests import Notification, OutboxEmail
-from nqsw_visits.services import scheduling
+from nqsw_visits.notifications.models import Notification, OutboxEmail
+from nqsw_visits.people.models import AuditEvent, Role
+from nqsw_visits.support_requests import rules as scheduling
 from tests.factories import make_user
 from tests.unit.test_group_sessions import ask, at, build_world, new_session, refused
 

@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from nqsw_visits.extensions import db
+from nqsw_visits.core.extensions import db
 from tests.unit.test_migrations_with_data import (  # noqa: F401 (fresh_app: a fixture)
     GROUP_SESSION_HOLDS,
     ONE_TO_ONE_HOLDS,

@@ -9,7 +9,7 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect, text
 
 from nqsw_visits import create_app
-from nqsw_visits.extensions import db
+from nqsw_visits.core.extensions import db
 from tests.conftest import PG_URL, base_config
 
 AT = datetime(2026, 6, 1, 9, 0)  # stored as naive UTC, as the app stores it

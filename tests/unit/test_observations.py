@@ -3,12 +3,12 @@
 import pytest
 from sqlalchemy import select
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role
-from nqsw_visits.models_observations import Classification
-from nqsw_visits.services import observations as obs
-from nqsw_visits.services.portfolio import view_level
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.observations import rules as obs
+from nqsw_visits.observations.models import Classification
+from nqsw_visits.observations.portfolio import view_level
+from nqsw_visits.people.models import AuditEvent, Role
 from tests.factories import (
     assign_mentor,
     make_completed_request,

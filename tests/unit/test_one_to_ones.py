@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from nqsw_visits.availability.free_time import Commitment, MentorCalendar, Pattern, Reason
 from nqsw_visits.one_to_ones import rules
-from nqsw_visits.services.availability import Commitment, MentorCalendar, Pattern, Reason
 
 LONDON = ZoneInfo("Europe/London")
 WEEKDAYS_9_TO_5 = {d: [(time(9), time(17))] for d in range(5)}

@@ -4,7 +4,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from nqsw_visits import create_app
-from nqsw_visits.services import passwords
+from nqsw_visits.people import passwords
 from tests.conftest import FAST_HASH, base_config
 
 

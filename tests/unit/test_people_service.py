@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits.extensions import db
-from nqsw_visits.models import MentorAssignment, Role, User
-from nqsw_visits.services import people
-from nqsw_visits.services.user_import import import_users, parse_roles
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people import rules as people
+from nqsw_visits.people.models import MentorAssignment, Role, User
+from nqsw_visits.people.user_import import import_users, parse_roles
 from tests.factories import make_team, make_user
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nqsw_visits.services.privacy import privacy_problems
+from nqsw_visits.core.privacy import privacy_problems
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,11 @@ from datetime import date
 
 import pytest
 
-from nqsw_visits import clock
 from nqsw_visits.agreements import reviews, rules, versions
 from nqsw_visits.agreements.models import AgreementReview, SupportLevel
 from nqsw_visits.agreements.rules import AgreementError, NewFocusCase, NewGoal, Terms
-from nqsw_visits.extensions import db
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
 from tests.factories import make_team_with_people
 
 

@@ -7,18 +7,15 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, Role
-from nqsw_visits.models_requests import (
-    MentorHold,
-    Notification,
-    OutboxEmail,
-    RequestEvent,
-    RequestKind,
-    SupportRequest,
-)
-from nqsw_visits.services import availability_store, scheduling
+from nqsw_visits.availability import rules as availability_store
+from nqsw_visits.availability.models import MentorHold
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.notifications.models import Notification, OutboxEmail
+from nqsw_visits.people.models import AuditEvent, Role
+from nqsw_visits.support_requests import details as request_details
+from nqsw_visits.support_requests import rules as scheduling
+from nqsw_visits.support_requests.models import RequestEvent, RequestKind, SupportRequest
 from tests.factories import FROZEN_AT, assign_mentor, hold_of, make_user
 
 LONDON = ZoneInfo("Europe/London")
@@ -291,13 +288,13 @@ def test_inside_the_minimum_notice_is_urgent(people):
 
 def test_any_available_mentor_picks_one_who_is_free(people):
     ask(people)  # the first mentor is now busy 10-11
-    chosen = scheduling.first_free_mentor(
+    chosen = request_details.first_free_mentor(
         people["nqsw"], details(at(10, 30), at(11, 30)), LONDON, clock.now()
     )
     assert chosen == people["other"].id
     scheduling.ask(people["nqsw"], chosen, details(at(10, 30), at(11, 30)), LONDON, clock.now())
     with pytest.raises(scheduling.SchedulingError, match="None of your mentors") as refused:
-        scheduling.first_free_mentor(
+        request_details.first_free_mentor(
             people["nqsw"], details(at(10, 30), at(11)), LONDON, clock.now()
         )
     assert refused.value.status == 409

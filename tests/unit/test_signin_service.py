@@ -7,10 +7,10 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select, update
 
-from nqsw_visits import clock
-from nqsw_visits.extensions import db
-from nqsw_visits.models import AuditEvent, User, UserSession
-from nqsw_visits.services import passwords, signin
+from nqsw_visits.core import clock
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people import passwords, signin
+from nqsw_visits.people.models import AuditEvent, User, UserSession
 from tests.factories import DEFAULT_PASSWORD, make_user
 
 LIMITS = {"max_failures": 5, "lockout": timedelta(minutes=15), "audit_key": "k"}

@@ -8,13 +8,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from nqsw_visits import clock
-from nqsw_visits.dates import ExampleDate
-from nqsw_visits.extensions import db
-from nqsw_visits.models_availability import BankHoliday
-from nqsw_visits.models_requests import SupportRequest
-from nqsw_visits.services import planning, portfolio, scheduling
-from nqsw_visits.services.availability import (
+from nqsw_visits.availability.free_time import (
     Limits,
     MentorCalendar,
     Pattern,
@@ -22,6 +16,14 @@ from nqsw_visits.services.availability import (
     add_working_days,
     check,
 )
+from nqsw_visits.availability.models import BankHoliday
+from nqsw_visits.core import clock
+from nqsw_visits.core.dates import ExampleDate
+from nqsw_visits.core.extensions import db
+from nqsw_visits.observations import portfolio
+from nqsw_visits.overview import planning
+from nqsw_visits.support_requests import rules as scheduling
+from nqsw_visits.support_requests.models import SupportRequest
 from tests.factories import make_completed_request, make_team_with_people
 
 LONDON = ZoneInfo("Europe/London")

@@ -1,0 +1,88 @@
+"""Administration of teams, their practice managers and the standards they use."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from nqsw_visits.admin.blueprint import bp
+from nqsw_visits.admin.forms import TeamEditForm, TeamForm
+from nqsw_visits.admin.listing import people_query, show_error
+from nqsw_visits.core.extensions import db
+from nqsw_visits.core.paging import paginate
+from nqsw_visits.core.security import role_required
+from nqsw_visits.observations import standards as frameworks
+from nqsw_visits.people import rules as people
+from nqsw_visits.people.models import Role, Team, User
+
+MEMBERS_PER_PAGE = 50
+
+
+@bp.route("/teams", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def teams():
+    """All teams with their managers and members; add a team."""
+    form = TeamForm()
+    if form.validate_on_submit():
+        try:
+            team = people.create_team(current_user, form.name.data)
+            db.session.commit()
+            flash(f"Team {team.name} added", "success")
+            return redirect(url_for("admin.teams"))
+        except people.PeopleError as error:
+            show_error(form, error)
+    # How many people each team has, counted; the people themselves are on the team's page.
+    sizes = (
+        select(func.count(User.id)).where(User.team_id == Team.id).correlate(Team).scalar_subquery()
+    )
+    all_teams = db.session.execute(
+        select(Team, sizes)
+        .options(selectinload(Team.managers).lazyload(User.role_rows))
+        .order_by(Team.name)
+    ).all()
+    chosen = frameworks.framework_names_by_team()
+    return render_template("admin/teams.html", form=form, teams=all_teams, chosen=chosen), (
+        422 if form.errors else 200
+    )
+
+
+def _team_form(team: Team) -> TeamEditForm:
+    """The team's managers and standards, with every active practice manager to choose from."""
+    # The choices need names only: not each manager's team or roles.
+    candidates = db.session.execute(
+        people_query({"role": Role.PRACTICE_MANAGER.value, "status": "active"}).with_only_columns(
+            User.id, User.display_name
+        )
+    ).all()
+    form = TeamEditForm(
+        people=[m.id for m in team.managers], frameworks=frameworks.team_framework_ids(team.id)
+    )
+    form.people.choices = [(m.id, m.display_name) for m in candidates]
+    form.frameworks.choices = [(f.id, f.name) for f in frameworks.all_frameworks()]
+    return form
+
+
+@bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def team_edit(team_id: int):
+    """Choose a team's practice managers and the professional standards it uses."""
+    team = db.get_or_404(
+        Team, team_id, options=[selectinload(Team.managers).lazyload(User.role_rows)]
+    )
+    form = _team_form(team)
+    if form.validate_on_submit():
+        try:
+            people.set_team_managers(current_user, team, form.people.data)
+            frameworks.set_team_frameworks(current_user, team, form.frameworks.data)
+            db.session.commit()
+            flash(f"Practice managers saved, and the standards {team.name} uses", "success")
+            return redirect(url_for("admin.teams"))
+        except (people.PeopleError, frameworks.FrameworkError) as error:
+            show_error(form, error)
+    members = paginate(
+        select(User).where(User.team_id == team.id).order_by(User.display_name, User.id),
+        MEMBERS_PER_PAGE,
+    )
+    return render_template("admin/team_edit.html", form=form, team=team, members=members), (
+        422 if form.errors else 200
+    )

@@ -1,0 +1,1 @@
+"""Calendar feeds people subscribe to, and their settings."""

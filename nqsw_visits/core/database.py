@@ -1,0 +1,138 @@
+"""SQLite settings, and which transactions take its single write lock.
+
+A page read (GET, HEAD, OPTIONS) begins DEFERRED, so it reads beside a writer (WAL)
+and never queues behind one. Every other transaction begins IMMEDIATE: POST and other
+unsafe requests, CLI commands, background threads, and the few writes a page read
+makes, which go in `writing()`. A deferred transaction that reads and then writes
+fails at once (SQLITE_BUSY_SNAPSHOT, no busy wait) when another connection committed
+in between; IMMEDIATE waits its turn instead, so a write in a deferred transaction is
+refused outright rather than left to fail now and then.
+"""
+
+import os
+import sqlite3
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from flask import current_app, has_app_context, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from nqsw_visits.core.extensions import db
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DEFAULT_BUSY_TIMEOUT_MS = 10_000
+# PostgreSQL: lock_timeout, serialization failure, deadlock, statement_timeout.
+BUSY_SQLSTATES = frozenset({"55P03", "40001", "40P01", "57014"})
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+_mode: ContextVar[str | None] = ContextVar("sqlite_begin_mode", default=None)
+
+
+class WriteInReadTransaction(RuntimeError):
+    """A page read tried to write outside `writing()`."""
+
+
+def reads_only() -> bool:
+    """True where transactions begin DEFERRED: a page read, outside `writing()`."""
+    mode = _mode.get()
+    if mode is not None:
+        return mode == "DEFERRED"
+    return has_request_context() and request.method in SAFE_METHODS
+
+
+@contextmanager
+def writing():
+    """Run the block in a write transaction: the current one, or in a page read its own.
+
+    In a page read the read transaction ends first, the block runs in a short
+    transaction that begins IMMEDIATE, and that commits (or rolls back) at the end.
+    Anywhere else every transaction already writes: the block joins it and the
+    caller commits as usual.
+    """
+    if not reads_only():
+        yield
+        return
+    db.session.commit()  # ends the read transaction; it has nothing to save
+    token = _mode.set("IMMEDIATE")
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        _mode.reset(token)
+
+
+@contextmanager
+def reading():
+    """Run the block's transactions DEFERRED, e.g. an error page after the lock was missed."""
+    token = _mode.set("DEFERRED")
+    try:
+        yield
+    finally:
+        _mode.reset(token)
+
+
+def is_busy(error: OperationalError) -> bool:
+    """True when the database stayed locked or busy past its timeout."""
+    orig = error.orig
+    if isinstance(orig, sqlite3.OperationalError):
+        code = getattr(orig, "sqlite_errorcode", None)
+        if code is not None:
+            return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+        return "locked" in str(orig) or "busy" in str(orig)
+    return getattr(orig, "sqlstate", None) in BUSY_SQLSTATES
+
+
+def _busy_timeout_ms() -> int:
+    configured = current_app.config.get("SQLITE_BUSY_TIMEOUT_MS") if has_app_context() else None
+    if configured is None:
+        configured = os.environ.get("SQLITE_BUSY_TIMEOUT_MS", DEFAULT_BUSY_TIMEOUT_MS)
+    return int(configured)
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, _record):
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # pysqlite's own transaction handling defers BEGIN and cannot take a write lock
+    # up front; SQLAlchemy emits BEGIN itself (see the "begin" listener).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={_busy_timeout_ms():d}")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _begin_sqlite(connection):
+    if connection.dialect.name == "sqlite":
+        mode = "DEFERRED" if reads_only() else "IMMEDIATE"
+        connection.info["sqlite_begin"] = mode
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _refuse_writes_in_read_transactions(conn, _cursor, statement, *_args):
+    if conn.info.get("sqlite_begin") == "DEFERRED" and statement.lstrip()[:7].upper().startswith(
+        _WRITES
+    ):
+        raise WriteInReadTransaction(
+            "A page read wrote to the database: put the write in database.writing()"
+        )
+
+
+@contextmanager
+def kept_as_loaded():
+    """Commits in the block leave loaded rows as they are: for audit writes after rendering."""
+    # The page is rendered already; expiring on commit would only load the reader again.
+    session = db.session()
+    before, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = before

@@ -1,0 +1,2 @@
+"""Demo data: a small team for trying the service, a council-sized set for measuring it,
+and the commands that create people."""

@@ -1,1 +1,0 @@
-"""Professional standards frameworks: the shipped data files and `flask load-framework`."""

@@ -1,0 +1,1 @@
+"""Telling people: in-app notifications, the email outbox and its sender."""

@@ -1,0 +1,229 @@
+"""Who may see an observation, what is waiting for whom, and an NQSW's progress."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from nqsw_visits.availability.free_time import add_working_days
+from nqsw_visits.availability.models import BankHoliday
+from nqsw_visits.core.extensions import db
+from nqsw_visits.observations.models import (
+    Addendum,
+    AgreedAction,
+    Classification,
+    Observation,
+    ObservationStandard,
+    Standard,
+)
+from nqsw_visits.observations.standards import standards_for_team
+from nqsw_visits.people.models import MentorAssignment, User
+from nqsw_visits.people.queries import manages
+from nqsw_visits.support_requests.models import RequestStatus, SupportRequest
+
+ASYE_DIRECT_OBSERVATIONS = 3  # what the ASYE asks for
+WRITE_UP_WORKING_DAYS = 5  # an observation not written by then is overdue
+
+
+def _person(relationship):
+    # A name to show: in the same query, and without the person's roles.
+    return joinedload(relationship).lazyload(User.role_rows)
+
+
+def _mentors(viewer: User, nqsw: User) -> bool:
+    return db.session.get(MentorAssignment, (nqsw.id, viewer.id)) is not None
+
+
+def view_level(viewer: User, observation: Observation) -> str | None:
+    """'full', 'summary' or None (not to be seen at all) for this viewer."""
+    if viewer.id == observation.mentor_id:
+        return "full"
+    if observation.shared_at is None:
+        return None
+    if viewer.id == observation.nqsw_id:
+        return "full"
+    if manages(viewer, observation.nqsw):
+        return "full" if observation.shared_with_manager else "summary"
+    if _mentors(viewer, observation.nqsw):
+        return "summary"
+    return None
+
+
+def may_see_progress(viewer: User, nqsw: User) -> bool:
+    """The NQSW, their current mentors and their practice manager."""
+    return viewer.id == nqsw.id or _mentors(viewer, nqsw) or manages(viewer, nqsw)
+
+
+@dataclass(frozen=True)
+class ToWrite:
+    """A completed accompaniment whose observation is not yet shared."""
+
+    request: SupportRequest
+    observation: Observation | None
+    overdue: bool
+
+
+def to_write_query(mentor: User) -> Select:
+    """The mentor's completed accompaniments with no shared observation, oldest first."""
+    return (
+        select(SupportRequest)
+        .outerjoin(Observation, Observation.request_id == SupportRequest.id)
+        .where(
+            SupportRequest.mentor_id == mentor.id,
+            SupportRequest.status == RequestStatus.COMPLETED,
+            Observation.shared_at.is_(None),
+        )
+        .options(
+            joinedload(SupportRequest.nqsw).lazyload(User.role_rows),
+            selectinload(SupportRequest.observation),
+        )
+        .order_by(SupportRequest.ends_at, SupportRequest.id)
+    )
+
+
+def with_deadlines(requests: list[SupportRequest], now: datetime, zone: ZoneInfo) -> list[ToWrite]:
+    """Each accompaniment to write up, marked overdue once its working days have passed."""
+    holidays = frozenset(db.session.scalars(select(BankHoliday.day))) if requests else frozenset()
+    return [
+        ToWrite(
+            request,
+            request.observation,
+            add_working_days(request.ends_at, WRITE_UP_WORKING_DAYS, zone, holidays) <= now,
+        )
+        for request in requests
+    ]
+
+
+def to_write(mentor: User, now: datetime, zone: ZoneInfo) -> list[ToWrite]:
+    """The mentor's completed accompaniments with no shared observation, oldest first."""
+    return with_deadlines(db.session.scalars(to_write_query(mentor)).all(), now, zone)
+
+
+def waiting_for_query(person: User) -> Select:
+    """Shared, unlocked observations that wait for this person's reflection or signature."""
+    mine = ((Observation.nqsw_id == person.id) & Observation.nqsw_signed_at.is_(None)) | (
+        (Observation.mentor_id == person.id) & Observation.mentor_signed_at.is_(None)
+    )
+    return (
+        select(Observation)
+        .where(Observation.shared_at.is_not(None), Observation.locked_at.is_(None), mine)
+        .options(joinedload(Observation.request), _person(Observation.nqsw))
+        .options(_person(Observation.mentor))
+        .order_by(Observation.shared_at, Observation.id)
+    )
+
+
+def waiting_for(person: User) -> list[Observation]:
+    """Shared, unlocked observations that wait for this person's reflection or signature."""
+    return list(db.session.scalars(waiting_for_query(person)))
+
+
+@dataclass(frozen=True)
+class Progress:
+    """An NQSW's observations so far, against what the ASYE asks for (counts, not the list)."""
+
+    counts: dict[str, int]
+    asye_signed: int
+    asye_unsigned: int
+    evidenced: list[Standard]
+    not_seen: list[Standard]
+    needed: int = ASYE_DIRECT_OBSERVATIONS
+
+    @property
+    def shared(self) -> int:
+        return sum(self.counts.values())
+
+
+def _shared_with(nqsw: User):
+    return (Observation.nqsw_id == nqsw.id) & Observation.shared_at.is_not(None)
+
+
+def observations_query(nqsw: User) -> Select:
+    """The NQSW's shared observations, newest first, with what the list shows."""
+    return (
+        select(Observation)
+        .join(SupportRequest, SupportRequest.id == Observation.request_id)
+        .where(_shared_with(nqsw))
+        .options(joinedload(Observation.request), _person(Observation.mentor))
+        .order_by(SupportRequest.starts_at.desc(), Observation.id.desc())
+    )
+
+
+def open_actions_query(nqsw: User) -> Select:
+    """Actions agreed in the NQSW's shared observations and not yet done, soonest due first."""
+    return (
+        select(AgreedAction)
+        .join(Observation, Observation.id == AgreedAction.observation_id)
+        .where(_shared_with(nqsw), AgreedAction.done_at.is_(None))
+        .order_by(AgreedAction.due_on, AgreedAction.id)
+    )
+
+
+def progress(nqsw: User) -> Progress:
+    """The counts and standards the progress page shows, in a fixed number of queries."""
+    rows = db.session.execute(
+        select(Observation.classification, func.count(), func.count(Observation.locked_at))
+        .where(_shared_with(nqsw))
+        .group_by(Observation.classification)
+    ).all()
+    counts = {kind: number for kind, number, _ in rows}
+    signed = {kind: number for kind, _, number in rows}.get(Classification.ASYE_DIRECT, 0)
+    seen_ids = (
+        select(ObservationStandard.standard_id)
+        .join(Observation, Observation.id == ObservationStandard.observation_id)
+        .where(_shared_with(nqsw))
+    )
+    seen = db.session.scalars(select(Standard).where(Standard.id.in_(seen_ids))).all()
+    seen_set = {s.id for s in seen}
+    return Progress(
+        counts={c.value: counts.get(c.value, 0) for c in Classification},
+        asye_signed=signed,
+        asye_unsigned=counts.get(Classification.ASYE_DIRECT, 0) - signed,
+        evidenced=sorted(seen, key=lambda s: (s.framework.name, s.position)),
+        not_seen=[s for s in standards_for_team(nqsw.team_id) if s.id not in seen_set],
+    )
+
+
+def portfolio_query(nqsw: User, start: datetime, end: datetime) -> Select:
+    """The NQSW's signed observations of accompaniments in [start, end), with all they show."""
+    return (
+        select(Observation)
+        .join(SupportRequest, SupportRequest.id == Observation.request_id)
+        .where(
+            _shared_with(nqsw),
+            Observation.locked_at.is_not(None),
+            SupportRequest.starts_at >= start,
+            SupportRequest.starts_at < end,
+        )
+        .options(
+            joinedload(Observation.request)
+            .joinedload(SupportRequest.nqsw)
+            .lazyload(User.role_rows),
+            joinedload(Observation.request)
+            .joinedload(SupportRequest.mentor)
+            .lazyload(User.role_rows),
+            _person(Observation.mentor),
+            selectinload(Observation.standards),
+            selectinload(Observation.actions),
+            # Few have addenda: joined in the page's own query, which keeps its LIMIT inside.
+            joinedload(Observation.addenda).joinedload(Addendum.author).lazyload(User.role_rows),
+        )
+        .order_by(SupportRequest.starts_at.desc(), Observation.id.desc())
+    )
+
+
+def unsigned_count(nqsw: User, start: datetime, end: datetime) -> int:
+    """How many shared observations in [start, end) are not yet signed by both."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Observation)
+        .join(SupportRequest, SupportRequest.id == Observation.request_id)
+        .where(
+            _shared_with(nqsw),
+            Observation.locked_at.is_(None),
+            SupportRequest.starts_at >= start,
+            SupportRequest.starts_at < end,
+        )
+    )

@@ -1,0 +1,1 @@
+"""Each role's home page and a practice manager's planned support."""

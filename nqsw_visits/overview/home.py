@@ -1,0 +1,132 @@
+"""What each role's home page shows: people and the to-dos that need them."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased, lazyload, selectinload
+
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import (
+    AuditEvent,
+    MentorAssignment,
+    Role,
+    Team,
+    TeamManager,
+    User,
+)
+from nqsw_visits.people.queries import with_role
+from nqsw_visits.support_requests.models import SupportRequest
+
+
+def requests_waiting(mentor: User) -> int:
+    """How many requests wait for this mentor's answer."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(SupportRequest)
+        .where(SupportRequest.mentor_id == mentor.id, SupportRequest.status == "requested")
+    )
+
+
+def mentees_of(mentor: User) -> list[User]:
+    """The active NQSWs who may ask this mentor, with their teams."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(MentorAssignment, MentorAssignment.nqsw_id == User.id)
+            .where(MentorAssignment.mentor_id == mentor.id, User.active)
+            .options(selectinload(User.team), lazyload(User.role_rows))  # names, not roles
+            .order_by(User.display_name)
+        )
+    )
+
+
+@dataclass
+class TeamOverview:
+    """One managed team: its NQSWs (with mentors) and those with no mentor."""
+
+    team: Team
+    nqsws: list[User] = field(default_factory=list)
+
+    @staticmethod
+    def mentors_of(nqsw: User) -> list[User]:
+        """An NQSW's mentors who can still be asked (deactivated ones no longer count)."""
+        return [mentor for mentor in nqsw.mentors if mentor.active]
+
+    @property
+    def without_mentor(self) -> list[User]:
+        return [nqsw for nqsw in self.nqsws if not self.mentors_of(nqsw)]
+
+
+def managed_teams(manager: User) -> list[TeamOverview]:
+    """The teams a practice manager leads, with each team's active NQSWs."""
+    teams = db.session.scalars(
+        select(Team)
+        .join(TeamManager, TeamManager.team_id == Team.id)
+        .where(TeamManager.user_id == manager.id)
+        .order_by(Team.name)
+    ).all()
+    overviews = {team.id: TeamOverview(team) for team in teams}
+    nqsws = db.session.scalars(
+        with_role(Role.NQSW)
+        .where(User.team_id.in_(overviews), User.active)
+        .options(selectinload(User.mentors))
+        .order_by(User.display_name)
+    )
+    for nqsw in nqsws:
+        overviews[nqsw.team_id].nqsws.append(nqsw)
+    return list(overviews.values())
+
+
+@dataclass
+class AdminOverview:
+    """Counts and lists an administrator acts on."""
+
+    active_users: int
+    inactive_users: int
+    locked: list[User]
+    nqsws_without_team: list[User]
+    nqsws_without_mentor: list[User]
+    teams_without_manager: list[Team]
+    recent_events: list[AuditEvent]
+
+
+def admin_overview(now: datetime) -> AdminOverview:
+    """People and teams that need an administrator's attention."""
+    counts = dict(db.session.execute(select(User.active, func.count()).group_by(User.active)).all())
+    mentor = aliased(User)
+    has_mentor = (
+        select(MentorAssignment.nqsw_id)
+        .join(mentor, mentor.id == MentorAssignment.mentor_id)
+        .where(mentor.active)
+    )
+    has_manager = (
+        select(TeamManager.team_id).join(User, User.id == TeamManager.user_id).where(User.active)
+    )
+
+    def people(query) -> list[User]:
+        # These lists show names only: leave roles unloaded (one query fewer per list).
+        return list(
+            db.session.scalars(query.options(lazyload(User.role_rows)).order_by(User.display_name))
+        )
+
+    return AdminOverview(
+        active_users=counts.get(True, 0),
+        inactive_users=counts.get(False, 0),
+        locked=people(select(User).where(User.locked_until > now)),
+        nqsws_without_team=people(with_role(Role.NQSW).where(User.active, User.team_id.is_(None))),
+        nqsws_without_mentor=people(
+            with_role(Role.NQSW).where(User.active, User.id.not_in(has_mentor))
+        ),
+        teams_without_manager=list(
+            db.session.scalars(select(Team).where(Team.id.not_in(has_manager)).order_by(Team.name))
+        ),
+        recent_events=list(
+            db.session.scalars(
+                select(AuditEvent)
+                .options(selectinload(AuditEvent.actor).lazyload(User.role_rows))
+                .order_by(AuditEvent.id.desc())
+                .limit(10)
+            )
+        ),
+    )

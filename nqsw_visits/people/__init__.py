@@ -1,0 +1,1 @@
+"""People: accounts, roles, teams, mentor assignments, signing in, passwords, the audit trail."""

@@ -1,1 +1,0 @@
-"""Domain logic with no request, flash or template in it."""

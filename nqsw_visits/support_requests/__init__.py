@@ -1,0 +1,1 @@
+"""Support requests: asking, following, answering."""
