@@ -14,7 +14,7 @@ from nqsw_visits.availability.models import HOLD_KIND_LABELS, ExceptionKind
 from nqsw_visits.core import clock
 from nqsw_visits.core.dates import twelve_hour
 from nqsw_visits.core.paging import pagination_params, shift_weeks
-from nqsw_visits.notifications.views import unread_count
+from nqsw_visits.notifications.queries import unread_count
 from nqsw_visits.observations.models import CLASSIFICATION_LABELS
 from nqsw_visits.people.audit_labels import audit_label
 from nqsw_visits.people.models import Role

@@ -1,45 +1,18 @@
 """The audit trail for administrators, newest first, a page at a time."""
 
 from flask import render_template
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from nqsw_visits.admin.blueprint import bp
-from nqsw_visits.core.extensions import db
 from nqsw_visits.core.paging import _page, page_number
 from nqsw_visits.core.security import role_required
-from nqsw_visits.people.models import AuditEvent, Role, User
-
-EVENTS_PER_PAGE = 50
-PAGES_AHEAD = 10  # the trail is counted this many pages past the one shown, not to its end
-
-
-def _count(at_most: int | None = None) -> int:
-    rows = select(AuditEvent.id)
-    if at_most is not None:
-        rows = rows.limit(at_most)
-    return db.session.scalar(select(func.count()).select_from(rows.subquery()))
+from nqsw_visits.people.audit_trail import EVENTS_PER_PAGE, trail_page
+from nqsw_visits.people.models import Role
 
 
 @bp.get("/activity")
 @role_required(Role.ADMIN)
 def activity():
     """Everything the audit trail records: who did what, and when."""
-    number = page_number()
-    # Counting the whole trail (a council's runs to six figures) costs more than the page:
-    # count a few pages past this one, and to the end only for a page past the end.
-    bound = (number + PAGES_AHEAD) * EVENTS_PER_PAGE
-    total = _count(bound + 1)
-    if total <= (number - 1) * EVENTS_PER_PAGE and number > 1:
-        total = _count()
-        number = max(-(-total // EVENTS_PER_PAGE), 1)
-    rows = db.session.scalars(
-        select(AuditEvent)
-        # The names only: one query for every actor on the page, and no roles.
-        .options(selectinload(AuditEvent.actor).lazyload(User.role_rows))
-        .order_by(AuditEvent.id.desc())
-        .offset((number - 1) * EVENTS_PER_PAGE)
-        .limit(EVENTS_PER_PAGE)
-    ).all()
-    events = _page(number, EVENTS_PER_PAGE, rows, min(total, bound))
-    return render_template("admin/activity.html", events=events, more=total > bound)
+    found = trail_page(page_number())
+    events = _page(found.number, EVENTS_PER_PAGE, found.rows, found.counted)
+    return render_template("admin/activity.html", events=events, more=found.more)

@@ -2,7 +2,6 @@
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from nqsw_visits.admin.blueprint import bp
@@ -12,6 +11,7 @@ from nqsw_visits.core.extensions import db
 from nqsw_visits.core.paging import paginate
 from nqsw_visits.core.security import role_required
 from nqsw_visits.observations import standards as frameworks
+from nqsw_visits.people import queries
 from nqsw_visits.people import rules as people
 from nqsw_visits.people.models import Role, Team, User
 
@@ -31,15 +31,7 @@ def teams():
             return redirect(url_for("admin.teams"))
         except people.PeopleError as error:
             show_error(form, error)
-    # How many people each team has, counted; the people themselves are on the team's page.
-    sizes = (
-        select(func.count(User.id)).where(User.team_id == Team.id).correlate(Team).scalar_subquery()
-    )
-    all_teams = db.session.execute(
-        select(Team, sizes)
-        .options(selectinload(Team.managers).lazyload(User.role_rows))
-        .order_by(Team.name)
-    ).all()
+    all_teams = queries.teams_with_sizes()
     chosen = frameworks.framework_names_by_team()
     return render_template("admin/teams.html", form=form, teams=all_teams, chosen=chosen), (
         422 if form.errors else 200
@@ -79,10 +71,7 @@ def team_edit(team_id: int):
             return redirect(url_for("admin.teams"))
         except (people.PeopleError, frameworks.FrameworkError) as error:
             show_error(form, error)
-    members = paginate(
-        select(User).where(User.team_id == team.id).order_by(User.display_name, User.id),
-        MEMBERS_PER_PAGE,
-    )
+    members = paginate(queries.team_members(team.id), MEMBERS_PER_PAGE)
     return render_template("admin/team_edit.html", form=form, team=team, members=members), (
         422 if form.errors else 200
     )

@@ -1,10 +1,11 @@
-"""Who holds a role, and whose mentors are whose: the one place each of these is asked."""
+"""Who holds a role, whose mentors are whose, who manages whom, and who is in which team:
+the one place each of these is asked."""
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import lazyload, selectinload
 
 from nqsw_visits.core.extensions import db
-from nqsw_visits.people.models import MentorAssignment, Role, TeamManager, User, UserRole
+from nqsw_visits.people.models import MentorAssignment, Role, Team, TeamManager, User, UserRole
 
 
 def ids_with_role(role: str) -> Select:
@@ -57,3 +58,21 @@ def managers_of(nqsw: User) -> list[User]:
             .order_by(User.display_name, User.id)
         )
     )
+
+
+def teams_with_sizes() -> list:
+    """Every team with its managers and how many people it has, by name."""
+    # Counted, not loaded: the people themselves are on the team's page.
+    sizes = (
+        select(func.count(User.id)).where(User.team_id == Team.id).correlate(Team).scalar_subquery()
+    )
+    return db.session.execute(
+        select(Team, sizes)
+        .options(selectinload(Team.managers).lazyload(User.role_rows))
+        .order_by(Team.name)
+    ).all()
+
+
+def team_members(team_id: int) -> Select:
+    """The people of a team, by name, to page through."""
+    return select(User).where(User.team_id == team_id).order_by(User.display_name, User.id)

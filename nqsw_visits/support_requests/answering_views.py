@@ -4,11 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
-from nqsw_visits.availability import free_time as availability
-from nqsw_visits.availability.rules import load_calendars
 from nqsw_visits.core import clock
 from nqsw_visits.core.clock import zone
 from nqsw_visits.core.dates import date_arg
@@ -17,24 +13,16 @@ from nqsw_visits.core.forms import ConfirmForm
 from nqsw_visits.core.htmx import is_htmx
 from nqsw_visits.core.paging import paginate
 from nqsw_visits.core.security import role_required
-from nqsw_visits.people.models import Role, User
+from nqsw_visits.people.models import Role
+from nqsw_visits.support_requests import queries
 from nqsw_visits.support_requests import rules as scheduling
 from nqsw_visits.support_requests.access import request_for
 from nqsw_visits.support_requests.blueprint import bp
 from nqsw_visits.support_requests.forms import ReasonForm
-from nqsw_visits.support_requests.models import HOLDING, RequestStatus, SupportRequest
+from nqsw_visits.support_requests.models import RequestStatus, SupportRequest
 
 WAITING_PER_PAGE = 10
 AGREED_DAYS = 7  # a week of agreed requests, from today: bounded by the mentor's weekly limit
-
-
-def _mine(*statuses: RequestStatus):
-    return (
-        select(SupportRequest)
-        .where(SupportRequest.mentor_id == current_user.id, SupportRequest.status.in_(statuses))
-        # Each card names the NQSW: in the same query (the mentor is you, already loaded).
-        .options(joinedload(SupportRequest.nqsw).lazyload(User.role_rows))
-    )
 
 
 @bp.get("/inbox")
@@ -42,7 +30,7 @@ def _mine(*statuses: RequestStatus):
 def inbox():
     """Requests waiting for your answer (urgent first), then what you agreed, by the week."""
     waiting = paginate(
-        _mine(RequestStatus.REQUESTED).order_by(
+        queries.mentor_requests(current_user.id, RequestStatus.REQUESTED).order_by(
             SupportRequest.urgent.desc(), SupportRequest.starts_at, SupportRequest.id
         ),
         WAITING_PER_PAGE,
@@ -51,7 +39,9 @@ def inbox():
     start = datetime.combine(first, time(0), tzinfo=zone())
     end = datetime.combine(first + timedelta(days=AGREED_DAYS), time(0), tzinfo=zone())
     agreed = db.session.scalars(
-        _mine(RequestStatus.ACCEPTED, RequestStatus.ALTERNATIVE_PROPOSED)
+        queries.mentor_requests(
+            current_user.id, RequestStatus.ACCEPTED, RequestStatus.ALTERNATIVE_PROPOSED
+        )
         .where(SupportRequest.starts_at < end, SupportRequest.ends_at > start)
         .order_by(SupportRequest.starts_at, SupportRequest.id)
     ).all()
@@ -61,7 +51,7 @@ def inbox():
         agreed=agreed,
         window=_window(first),
         confirm=ConfirmForm(),
-        clashes=_clashes(waiting.items),
+        clashes=queries.inbox_clashes(current_user.id, waiting.items, zone(), clock.now()),
     )
 
 
@@ -76,53 +66,6 @@ def _window(first: date) -> dict:
     }
 
 
-def _clashes(rows: list[SupportRequest]) -> dict[int, dict]:
-    """Why the mentor could not now take each waiting request, and what it clashes with."""
-    waiting = [r for r in rows if r.status == RequestStatus.REQUESTED]
-    if not waiting:
-        return {}
-    start = min(r.starts_at for r in waiting)
-    end = max(r.ends_at for r in waiting)
-    calendar = load_calendars([current_user.id], start, end, zone())[current_user.id]
-    now = clock.now()
-    found = {}
-    for item in waiting:
-        verdict = availability.check(
-            calendar, item.starts_at, item.ends_at, item.kind, now, ignore_ref=item.id
-        )
-        if verdict.reasons:
-            found[item.id] = {
-                "reasons": [reason.text for reason in verdict.reasons],
-                "with": [
-                    other
-                    for other, _ in availability.clashing(
-                        calendar, item.starts_at, item.ends_at, item.kind, item.id
-                    )
-                ],
-            }
-    return found
-
-
-def _inbox_counts(item: SupportRequest) -> dict:
-    """What the inbox's headings should now say around a card swapped in place."""
-    rows = db.session.execute(
-        select(SupportRequest.status, func.count())
-        .where(
-            SupportRequest.mentor_id == item.mentor_id,
-            SupportRequest.id != item.id,
-            SupportRequest.status.in_(sorted(HOLDING)),
-        )
-        .group_by(SupportRequest.status)
-    ).all()
-    by_status = dict(rows)
-    waiting = by_status.pop(RequestStatus.REQUESTED, 0)
-    # The card stays where it was until the page is loaded again.
-    return {
-        "waiting": waiting + (item.status == RequestStatus.REQUESTED),
-        "others": sum(by_status.values()),
-    }
-
-
 def _after(item: SupportRequest, message: str, error: scheduling.SchedulingError | None = None):
     """The request's card again for htmx, or back to where the person was, with a banner."""
     if is_htmx():
@@ -132,7 +75,7 @@ def _after(item: SupportRequest, message: str, error: scheduling.SchedulingError
             confirm=ConfirmForm(),
             message=message,
             error=bool(error),
-            inbox_counts=_inbox_counts(item) if current_user.id == item.mentor_id else None,
+            inbox_counts=queries.inbox_counts(item) if current_user.id == item.mentor_id else None,
         ), error.status if error else 200
     flash(message, "error" if error else "success")
     if current_user.id == item.mentor_id and item.status in {"requested", "accepted"}:

@@ -4,8 +4,6 @@ from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import case, select
-from sqlalchemy.orm import selectinload
 
 from nqsw_visits.availability.diary_views import free_check_context
 from nqsw_visits.availability.forms import parse_clock
@@ -18,15 +16,15 @@ from nqsw_visits.core.forms import ConfirmForm
 from nqsw_visits.core.htmx import is_htmx, render_page_or_fragment
 from nqsw_visits.core.paging import paginate
 from nqsw_visits.core.security import role_required
-from nqsw_visits.people import queries
-from nqsw_visits.people.models import Role, User
+from nqsw_visits.people.models import Role
+from nqsw_visits.people.queries import mentors_of
 from nqsw_visits.support_requests import details as request_details
-from nqsw_visits.support_requests import focus_cases
+from nqsw_visits.support_requests import focus_cases, queries
 from nqsw_visits.support_requests import rules as scheduling
 from nqsw_visits.support_requests.access import request_for
 from nqsw_visits.support_requests.blueprint import bp
 from nqsw_visits.support_requests.forms import AskForm, ReasonForm
-from nqsw_visits.support_requests.models import RequestKind, SupportRequest
+from nqsw_visits.support_requests.models import RequestKind
 
 ANY_MENTOR = 0
 MY_REQUESTS_PER_PAGE = 20
@@ -59,7 +57,7 @@ def _ask_form(mentors: list | None = None) -> AskForm:
         form = AskForm(formdata=None, **_picked_slot())
     else:
         form = AskForm()
-    mentors = queries.mentors_of(current_user) if mentors is None else mentors
+    mentors = mentors_of(current_user) if mentors is None else mentors
     form.mentor.choices = [(m.id, m.display_name) for m in mentors]
     if len(mentors) > 1:
         form.mentor.choices.append((ANY_MENTOR, "Any of my mentors who is free then"))
@@ -124,7 +122,7 @@ def ask():
 def ask_check():
     """While the form is filled in: is the chosen mentor free then, and who else is."""
     form = AskForm(request.args, meta={"csrf": False})
-    mine = queries.mentors_of(current_user)
+    mine = mentors_of(current_user)
     mentors = {m.id: m for m in mine}
     mentor = mentors.get(form.mentor.data) if isinstance(form.mentor.data, int) else None
     asked = None
@@ -146,20 +144,7 @@ def ask_check():
 @role_required(Role.NQSW)
 def mine():
     """Everything you have asked for: upcoming soonest first, then past, latest first."""
-    upcoming = SupportRequest.ends_at >= clock.now()
-    rows = paginate(
-        select(SupportRequest)
-        .where(SupportRequest.nqsw_id == current_user.id)
-        .order_by(
-            case((upcoming, 0), else_=1),
-            case((upcoming, SupportRequest.starts_at)),
-            SupportRequest.starts_at.desc(),
-            SupportRequest.id,
-        )
-        # One query for all the mentors' names, and none for their roles.
-        .options(selectinload(SupportRequest.mentor).lazyload(User.role_rows)),
-        MY_REQUESTS_PER_PAGE,
-    )
+    rows = paginate(queries.nqsw_requests(current_user.id, clock.now()), MY_REQUESTS_PER_PAGE)
     return render_template("support_requests/mine.html", requests=rows)
 
 

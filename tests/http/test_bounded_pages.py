@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from nqsw_visits.admin import activity_views as activity
 from nqsw_visits.agreements.models import (
     AgreementConfirmation,
     AgreementGoal,
@@ -25,6 +24,7 @@ from nqsw_visits.notifications.models import Notification
 from nqsw_visits.observations.models import Addendum, AgreedAction, Observation, Standard
 from nqsw_visits.observations.progress_views import PORTFOLIO_PER_PAGE
 from nqsw_visits.one_to_ones.models import OneToOne, SessionAction
+from nqsw_visits.people import audit_trail as activity
 from nqsw_visits.people.models import AuditEvent, Role, User, UserRole
 from nqsw_visits.support_requests.answering_views import WAITING_PER_PAGE
 from nqsw_visits.support_requests.models import SupportRequest
