@@ -23,12 +23,18 @@ class SessionStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "booked": "Booked",
-            "held": "Held",
-            "missed": "Missed",
-            "cancelled": "Cancelled",
-        }[self.value]
+        return STATUS_TAGS[self.value][0]
+
+
+# Each status as a tag: its words and its GOV.UK tag colour; "to_write" is a booked one
+# that has started and has no record yet.
+STATUS_TAGS = {
+    "to_write": ("To write up", "yellow"),
+    "booked": ("Booked", "blue"),
+    "held": ("Held", "green"),
+    "missed": ("Missed", "red"),
+    "cancelled": ("Cancelled", "grey"),
+}
 
 
 class SessionKind(StrEnum):
@@ -108,6 +114,11 @@ class OneToOne(db.Model):
 
     def may_write(self, now: datetime) -> bool:
         return self.state not in ENDED and self.has_started(now)
+
+    def tag(self, now: datetime) -> tuple[str, str]:
+        """The words and colour of the session's status tag at this moment."""
+        due = self.state == SessionStatus.BOOKED and self.has_started(now)
+        return STATUS_TAGS["to_write" if due else self.status]
 
     @property
     def ended(self) -> bool:

@@ -8,6 +8,7 @@ import pytest
 
 from nqsw_visits.availability.free_time import Commitment, MentorCalendar, Pattern, Reason
 from nqsw_visits.one_to_ones import rules
+from nqsw_visits.one_to_ones.models import OneToOne
 
 LONDON = ZoneInfo("Europe/London")
 WEEKDAYS_9_TO_5 = {d: [(time(9), time(17))] for d in range(5)}
@@ -99,3 +100,19 @@ def test_29_february_and_a_year_end_are_ordinary_dates():
     assert made[1][0].astimezone(LONDON).date() == date(2028, 2, 29)
     made = rules.dates_of(series(date(2027, 12, 17), count=2, every=2), LONDON)
     assert made[1][0].astimezone(LONDON).date() == date(2027, 12, 31)
+
+
+def test_a_sessions_status_tag_and_what_it_allows_follow_its_status_and_the_time():
+    """The page asks the session: its tag, whether it has ended, whether actions may be added."""
+    starts = datetime(2027, 3, 2, 10, tzinfo=UTC)
+    before, after = starts - timedelta(hours=1), starts + timedelta(hours=2)
+    session = OneToOne(status="booked", starts_at=starts, ends_at=starts + timedelta(hours=1))
+    assert session.tag(before) == ("Booked", "blue") and session.tag(after)[0] == "To write up"
+    assert not session.ended and session.may_add_action()
+    session.status = "held"
+    assert session.tag(after) == ("Held", "green") and not session.ended
+    session.status = "missed"
+    assert session.tag(after)[0] == "Missed" and session.ended and session.may_add_action()
+    session.status = "cancelled"
+    assert session.tag(before)[0] == "Cancelled" and session.ended
+    assert not session.may_add_action()
