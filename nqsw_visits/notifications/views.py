@@ -16,12 +16,16 @@ PER_PAGE = 25
 bp = Blueprint("notifications", __name__)
 
 
+def _latest():
+    return paginate(latest(current_user.id), PER_PAGE)
+
+
 @bp.get("/notifications")
 def index():
     """Your notifications, newest first, a page at a time."""
     return render_template(
         "notifications/index.html",
-        notes=paginate(latest(current_user.id), PER_PAGE),
+        notes=_latest(),
         form=ConfirmForm(),
     )
 
@@ -35,7 +39,7 @@ def mark_read():
     if is_htmx():
         return render_template(
             "notifications/_list.html",
-            notes=paginate(latest(current_user.id), PER_PAGE),
+            notes=_latest(),
             marked=True,
         )
     flash("All notifications marked as read", "success")

@@ -18,18 +18,24 @@ def with_role(role: str) -> Select:
     return select(User).where(User.id.in_(ids_with_role(role)))
 
 
-def mentors_of(nqsw: User) -> list[User]:
-    """The active mentors an NQSW may ask."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(MentorAssignment, MentorAssignment.mentor_id == User.id)
-            .where(MentorAssignment.nqsw_id == nqsw.id, User.active)
-            .order_by(User.display_name)
-            # Names are shown, never roles: no second query for them.
-            .options(lazyload(User.role_rows))
-        )
+def _mentors(nqsw_id: int) -> Select:
+    return (
+        select(User)
+        .join(MentorAssignment, MentorAssignment.mentor_id == User.id)
+        .where(MentorAssignment.nqsw_id == nqsw_id, User.active)
+        .order_by(User.display_name)
     )
+
+
+def mentors_of(nqsw: User) -> list[User]:
+    """The active mentors an NQSW may ask, by name."""
+    # Names are shown, never roles: no second query for them.
+    return list(db.session.scalars(_mentors(nqsw.id).options(lazyload(User.role_rows))))
+
+
+def mentor_ids_of(nqsw_id: int) -> list[int]:
+    """The ids of the active mentors an NQSW may ask, in the same order."""
+    return list(db.session.scalars(_mentors(nqsw_id).with_only_columns(User.id)))
 
 
 def managed_team_ids(manager_id: int) -> Select:

@@ -4,13 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from nqsw_visits.availability import free_time as availability
 from nqsw_visits.availability.rules import load_calendars
-from nqsw_visits.core.extensions import db
 from nqsw_visits.core.refusal import Refusal
-from nqsw_visits.people.models import MentorAssignment, User
+from nqsw_visits.people.models import User
+from nqsw_visits.people.queries import mentor_ids_of
 from nqsw_visits.support_requests.models import RequestKind
 
 
@@ -78,14 +76,7 @@ def check_free(
 
 def first_free_mentor(nqsw: User, details: Details, zone: ZoneInfo, now: datetime) -> int:
     """For "any of my mentors": the first of the NQSW's mentors free at that time."""
-    mentor_ids = list(
-        db.session.scalars(
-            select(User.id)
-            .join(MentorAssignment, MentorAssignment.mentor_id == User.id)
-            .where(MentorAssignment.nqsw_id == nqsw.id, User.active)
-            .order_by(User.display_name)
-        )
-    )
+    mentor_ids = mentor_ids_of(nqsw.id)
     calendars = load_calendars(
         mentor_ids, details.starts_at - timedelta(days=1), details.ends_at, zone
     )
