@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import BindParameter, and_, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from nqsw_visits.agreements.models import (
@@ -36,15 +36,17 @@ def _latest_versions():
     )
 
 
-def mine(user: User):
+def mine(user: User | BindParameter):
     """Agreements a person is in: as the NQSW, the mentor of the newest version, or the
-    NQSW's practice manager now (not a manager they had before)."""
+    NQSW's practice manager now (not a manager they had before). Given a bind parameter
+    in place of the person, the condition can be built once and run for anyone."""
+    user_id = user if isinstance(user, BindParameter) else user.id
     latest = _latest_versions().subquery()
-    as_mentor = select(latest.c.agreement_id).where(latest.c.mentor_id == user.id)
-    teams = managed_team_ids(user.id)
+    as_mentor = select(latest.c.agreement_id).where(latest.c.mentor_id == user_id)
+    teams = managed_team_ids(user_id)
     in_my_teams = select(User.id).where(User.team_id.in_(teams))
     return or_(
-        MentoringAgreement.nqsw_id == user.id,
+        MentoringAgreement.nqsw_id == user_id,
         MentoringAgreement.id.in_(as_mentor),
         MentoringAgreement.nqsw_id.in_(in_my_teams),
     )

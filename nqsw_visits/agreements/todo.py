@@ -3,8 +3,9 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from nqsw_visits.agreements.models import AgreementVersion, MentoringAgreement
@@ -29,9 +30,15 @@ class ToDo:
 
 
 def _load(user: User) -> list[MentoringAgreement]:
-    query = (
+    return list(db.session.scalars(_open_agreements(), {"user_id": user.id}).unique())
+
+
+@cache
+def _open_agreements():
+    # Built once: every home page runs it, and building it took longer than running it.
+    return (
         select(MentoringAgreement)
-        .where(mine(user), MentoringAgreement.ended_on.is_(None))
+        .where(mine(bindparam("user_id")), MentoringAgreement.ended_on.is_(None))
         .options(
             joinedload(MentoringAgreement.nqsw).lazyload(User.role_rows),
             joinedload(MentoringAgreement.versions).joinedload(AgreementVersion.confirmations),
@@ -40,7 +47,6 @@ def _load(user: User) -> list[MentoringAgreement]:
         .order_by(MentoringAgreement.id)
         .limit(MOST)
     )
-    return list(db.session.scalars(query).unique())
 
 
 def _managers(found: list[MentoringAgreement]) -> dict[int, set[int]]:

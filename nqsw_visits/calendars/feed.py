@@ -138,30 +138,27 @@ def feed_text(shown: list[FeedEvent], base_url: str, now: datetime) -> str:
         "PRODID:-//Alongside//Support requests//EN",
         "METHOD:PUBLISH",
         "X-WR-CALNAME:Alongside",
-        f"X-WR-CALDESC:{_text(f'Your Alongside {FEED_WINDOW}')}",
+        _fold(f"X-WR-CALDESC:{_text(f'Your Alongside {FEED_WINDOW}')}"),
     ]
     for event in shown:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{event.uid}@alongside",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART:{_utc(event.starts_at)}",
-            f"DTEND:{_utc(event.ends_at)}",
-            # The calendar is called Alongside: its events need not say so again.
-            f"SUMMARY:{_text(event.summary)}",
-            f"DESCRIPTION:{base_url}{event.path}",
-        ]
-        if event.location:
-            lines.append(f"LOCATION:{_text(event.location)}")
-        if event.tentative:  # no STATUS is shown as going ahead
-            lines.append("STATUS:TENTATIVE")
-        lines.append("END:VEVENT")
+        lines.append(
+            # Date lines are fixed width and need no folding. The calendar is called
+            # Alongside: its events need not say so again.
+            f"BEGIN:VEVENT\r\n{_fold(f'UID:{event.uid}@alongside')}\r\nDTSTAMP:{stamp}\r\n"
+            f"DTSTART:{_utc(event.starts_at)}\r\nDTEND:{_utc(event.ends_at)}\r\n"
+            f"{_fold(f'SUMMARY:{_text(event.summary)}')}\r\n"
+            f"{_fold(f'DESCRIPTION:{base_url}{event.path}')}"
+            + (f"\r\n{_fold(f'LOCATION:{_text(event.location)}')}" if event.location else "")
+            # No STATUS is shown as going ahead.
+            + ("\r\nSTATUS:TENTATIVE\r\nEND:VEVENT" if event.tentative else "\r\nEND:VEVENT")
+        )
     lines.append("END:VCALENDAR")
-    return "".join(f"{_fold(line)}\r\n" for line in lines)
+    return "".join(f"{line}\r\n" for line in lines)
 
 
 def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    m = moment.astimezone(UTC)
+    return f"{m.year:04d}{m.month:02d}{m.day:02d}T{m.hour:02d}{m.minute:02d}{m.second:02d}Z"
 
 
 def _text(value: str) -> str:

@@ -1,7 +1,9 @@
 """Page numbers from the address, pages of a query or a list, and links to the other pages."""
 
 from datetime import date, timedelta
+from threading import Lock
 from urllib.parse import urlencode
+from weakref import WeakKeyDictionary
 
 from flask import request
 from flask_sqlalchemy.pagination import Pagination
@@ -20,20 +22,22 @@ def page_number(name: str = "page") -> int:
     return MAX_PAGE if len(value) > len(str(MAX_PAGE)) else min(max(int(value), 1), MAX_PAGE)
 
 
-def paginate(query, per_page: int, name: str = "page") -> Pagination:
-    """One page of a select and the total, in one query; past the end, the last page."""
+def paginate(query, per_page: int, name: str = "page", params: dict | None = None) -> Pagination:
+    """One page of a select and the total, in one query; past the end, the last page.
+    `params` fills the select's bind parameters, where it was built once for everyone."""
     number = page_number(name)
-    rows = _rows(query, number, per_page)
+    rows = _rows(query, number, per_page, params)
     if not rows and number > 1:
-        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        everything = select(func.count()).select_from(query.order_by(None).subquery())
+        total = db.session.scalar(everything, params)
         number = max(-(-total // per_page), 1)
-        rows = _rows(query, number, per_page)
+        rows = _rows(query, number, per_page, params)
     return _page(number, per_page, [row[0] for row in rows], rows[0][-1] if rows else 0)
 
 
-def first_page(query, per_page: int) -> Pagination:
+def first_page(query, per_page: int, params: dict | None = None) -> Pagination:
     """The first few of a list and how many there are in all, in one query (a home's to-dos)."""
-    rows = _rows(query, 1, per_page)
+    rows = _rows(query, 1, per_page, params)
     return _page(1, per_page, [row[0] for row in rows], rows[0][-1] if rows else 0)
 
 
@@ -44,10 +48,23 @@ def paginate_list(rows: list, per_page: int, name: str = "page") -> Pagination:
     return _page(number, per_page, rows[start : start + per_page], len(rows))
 
 
-def _rows(query, number: int, per_page: int) -> list:
+def _rows(query, number: int, per_page: int, params: dict | None) -> list:
     # The window count is worked out before LIMIT: the total comes with the page's rows.
-    counted = query.add_columns(func.count().over()).limit(per_page).offset((number - 1) * per_page)
-    return db.session.execute(counted).unique().all()
+    # A select built once gets its paged form built once too (and forgotten with it).
+    with _PAGED_LOCK:
+        pages = _PAGED.setdefault(query, {})
+        counted = pages.get((number, per_page))
+    if counted is None:
+        offset = (number - 1) * per_page
+        counted = query.add_columns(func.count().over()).limit(per_page).offset(offset)
+        with _PAGED_LOCK:
+            if len(pages) < 100:
+                pages[(number, per_page)] = counted
+    return db.session.execute(counted, params).unique().all()
+
+
+_PAGED: WeakKeyDictionary = WeakKeyDictionary()
+_PAGED_LOCK = Lock()
 
 
 class _Page(Pagination):

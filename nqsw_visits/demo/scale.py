@@ -75,6 +75,10 @@ def load(scale_name: str, now: datetime, zone: ZoneInfo) -> dict[str, int]:
     counts |= demo_scale_programme.build(staff, rng, days, now)
     _reset_sequences()
     db.session.commit()
+    # A bulk load leaves the planner without statistics until autovacuum gets round to
+    # them (PostgreSQL) or for good (SQLite): it then scans whole tables for one person's rows.
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
     counts["users"] = db.session.scalar(select(func.count(User.id)))
     return counts
 

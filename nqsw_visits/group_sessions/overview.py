@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from nqsw_visits.core.extensions import db
@@ -28,25 +29,7 @@ class Upcoming:
 
 def upcoming_for(user_id: int, now: datetime, limit: int = 5) -> list[Upcoming]:
     """Sessions not yet over that the person is invited to or organises, soonest first."""
-    mine = aliased(GroupInvite)
-    going = (
-        select(func.count())
-        .where(GroupInvite.session_id == GroupSession.id, GroupInvite.reply == Reply.GOING.value)
-        .correlate(GroupSession)
-        .scalar_subquery()
-    )
-    query = (
-        select(GroupSession, mine.reply, going)
-        .outerjoin(mine, and_(mine.session_id == GroupSession.id, mine.user_id == user_id))
-        .where(
-            GroupSession.state == SessionState.SCHEDULED.value,
-            GroupSession.ends_at > now,
-            or_(GroupSession.organiser_id == user_id, mine.user_id.is_not(None)),
-        )
-        .options(joinedload(GroupSession.organiser).lazyload(User.role_rows))
-        .order_by(GroupSession.starts_at, GroupSession.id)
-        .limit(limit)
-    )
+    found = db.session.execute(_upcoming(limit), {"user_id": user_id, "now": now})
     return [
         Upcoming(
             session=session,
@@ -54,8 +37,32 @@ def upcoming_for(user_id: int, now: datetime, limit: int = 5) -> list[Upcoming]:
             going=count,
             organising=session.organiser_id == user_id,
         )
-        for session, reply, count in db.session.execute(query)
+        for session, reply, count in found
     ]
+
+
+@cache
+def _upcoming(limit: int):
+    # Built once: the NQSW and mentor homes run it on every view.
+    user_id, mine = bindparam("user_id"), aliased(GroupInvite)
+    going = (
+        select(func.count())
+        .where(GroupInvite.session_id == GroupSession.id, GroupInvite.reply == Reply.GOING.value)
+        .correlate(GroupSession)
+        .scalar_subquery()
+    )
+    return (
+        select(GroupSession, mine.reply, going)
+        .outerjoin(mine, and_(mine.session_id == GroupSession.id, mine.user_id == user_id))
+        .where(
+            GroupSession.state == SessionState.SCHEDULED.value,
+            GroupSession.ends_at > bindparam("now"),
+            or_(GroupSession.organiser_id == user_id, mine.user_id.is_not(None)),
+        )
+        .options(joinedload(GroupSession.organiser).lazyload(User.role_rows))
+        .order_by(GroupSession.starts_at, GroupSession.id)
+        .limit(limit)
+    )
 
 
 @dataclass(frozen=True)

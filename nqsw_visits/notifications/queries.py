@@ -1,6 +1,8 @@
 """What a person's notifications read: how many are unread, and the latest first."""
 
-from sqlalchemy import Select, func, select
+from functools import cache
+
+from sqlalchemy import Select, bindparam, func, select
 
 from nqsw_visits.core.extensions import db
 from nqsw_visits.notifications.models import Notification
@@ -8,10 +10,14 @@ from nqsw_visits.notifications.models import Notification
 
 def unread_count(user_id: int) -> int:
     """How many notifications the person has not marked as read."""
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user_id, Notification.read_at.is_(None)
-        )
+    return db.session.scalar(_unread(), {"user_id": user_id})
+
+
+@cache
+def _unread():
+    # Built once: the layout shows the count on every page.
+    return select(func.count(Notification.id)).where(
+        Notification.user_id == bindparam("user_id"), Notification.read_at.is_(None)
     )
 
 

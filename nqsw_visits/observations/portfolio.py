@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from nqsw_visits.availability.free_time import add_working_days
@@ -65,13 +66,19 @@ class ToWrite:
     overdue: bool
 
 
-def to_write_query(mentor: User) -> Select:
+def mine(person: User) -> dict:
+    """The bind parameters of `to_write_query` and `waiting_for_query` for one person."""
+    return {"person_id": person.id}
+
+
+@cache  # built once, run with `mine(person)`: every mentor's home shows it
+def to_write_query() -> Select:
     """The mentor's completed accompaniments with no shared observation, oldest first."""
     return (
         select(SupportRequest)
         .outerjoin(Observation, Observation.request_id == SupportRequest.id)
         .where(
-            SupportRequest.mentor_id == mentor.id,
+            SupportRequest.mentor_id == bindparam("person_id"),
             SupportRequest.status == RequestStatus.COMPLETED,
             Observation.shared_at.is_(None),
         )
@@ -98,17 +105,19 @@ def with_deadlines(requests: list[SupportRequest], now: datetime, zone: ZoneInfo
 
 def to_write(mentor: User, now: datetime, zone: ZoneInfo) -> list[ToWrite]:
     """The mentor's completed accompaniments with no shared observation, oldest first."""
-    return with_deadlines(db.session.scalars(to_write_query(mentor)).all(), now, zone)
+    return with_deadlines(db.session.scalars(to_write_query(), mine(mentor)).all(), now, zone)
 
 
-def waiting_for_query(person: User) -> Select:
+@cache  # built once, run with `mine(person)`: every home page shows it
+def waiting_for_query() -> Select:
     """Shared, unlocked observations that wait for this person's reflection or signature."""
-    mine = ((Observation.nqsw_id == person.id) & Observation.nqsw_signed_at.is_(None)) | (
-        (Observation.mentor_id == person.id) & Observation.mentor_signed_at.is_(None)
+    person_id = bindparam("person_id")
+    waiting = ((Observation.nqsw_id == person_id) & Observation.nqsw_signed_at.is_(None)) | (
+        (Observation.mentor_id == person_id) & Observation.mentor_signed_at.is_(None)
     )
     return (
         select(Observation)
-        .where(Observation.shared_at.is_not(None), Observation.locked_at.is_(None), mine)
+        .where(Observation.shared_at.is_not(None), Observation.locked_at.is_(None), waiting)
         .options(joinedload(Observation.request), _person(Observation.nqsw))
         .options(_person(Observation.mentor))
         .order_by(Observation.shared_at, Observation.id)
@@ -117,7 +126,7 @@ def waiting_for_query(person: User) -> Select:
 
 def waiting_for(person: User) -> list[Observation]:
     """Shared, unlocked observations that wait for this person's reflection or signature."""
-    return list(db.session.scalars(waiting_for_query(person)))
+    return list(db.session.scalars(waiting_for_query(), mine(person)))
 
 
 @dataclass(frozen=True)

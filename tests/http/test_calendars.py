@@ -1,5 +1,6 @@
 """Calendar files and feeds: parsed with icalendar, private, and free of case detail."""
 
+import gzip
 import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -97,6 +98,27 @@ def test_the_feed_works_without_signing_in_and_a_new_address_kills_the_old(app, 
     assert anonymous.get(old).status_code == 404
     assert anonymous.get(new).status_code == 200
     assert anonymous.get("/calendar/not-a-real-secret.ics").status_code == 404
+
+
+def test_the_feed_goes_compressed_to_a_calendar_app_that_accepts_it(app, client, booked):
+    sign_in(client, booked["mentor"])
+    path, anonymous = feed_path(client), app.test_client()
+    plain = anonymous.get(path)
+    packed = anonymous.get(path, headers={"Accept-Encoding": "gzip, deflate"})
+    assert "Content-Encoding" not in plain.headers
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert (
+        "Accept-Encoding" in packed.headers["Vary"] and "Accept-Encoding" in plain.headers["Vary"]
+    )
+    assert unstamped(gzip.decompress(packed.data)) == unstamped(plain.data)
+    refused = anonymous.get(path, headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in refused.headers
+    assert unstamped(refused.data) == unstamped(plain.data)
+
+
+def unstamped(body: bytes) -> bytes:
+    """The feed without its DTSTAMP lines, which name the second it was made."""
+    return re.sub(rb"DTSTAMP:\w+\r\n", b"", body)
 
 
 def test_a_deactivated_persons_feed_stops(app, client, booked):
