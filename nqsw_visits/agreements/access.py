@@ -11,9 +11,8 @@ from nqsw_visits.people.queries import manages
 
 
 def _load(agreement_id: int, cases: bool) -> MentoringAgreement | None:
-    return db.session.get(
-        MentoringAgreement, agreement_id, options=queries.agreement_options(cases)
-    )
+    found = db.session.scalars(queries.one_agreement(cases), {"agreement_id": agreement_id})
+    return found.unique().one_or_none()
 
 
 def is_party(user: User, agreement: MentoringAgreement) -> bool:

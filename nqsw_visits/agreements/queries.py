@@ -1,8 +1,9 @@
 """Lists of agreements and of the NQSWs still without one, each in a fixed number of queries."""
 
 from datetime import date
+from functools import cache
 
-from sqlalchemy import BindParameter, and_, func, or_, select
+from sqlalchemy import BindParameter, and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from nqsw_visits.agreements.models import (
@@ -52,11 +53,17 @@ def mine(user: User | BindParameter):
     )
 
 
-def agreements_of(user: User):
+def person(user: User) -> dict:
+    """The bind parameters of the statements below built once for everyone."""
+    return {"user_id": user.id}
+
+
+@cache  # built once, run with `person(user)`
+def agreements_of():
     """A query of the agreements the person is in, open ones first."""
     return (
         select(MentoringAgreement)
-        .where(mine(user))
+        .where(mine(bindparam("user_id")))
         .options(
             joinedload(MentoringAgreement.nqsw).lazyload(User.role_rows),
             selectinload(MentoringAgreement.versions).selectinload(AgreementVersion.confirmations),
@@ -132,30 +139,50 @@ def open_agreement_of(nqsw: User) -> MentoringAgreement | None:
 
 def without_agreement(user: User) -> list[User]:
     """Active NQSWs the person mentors or manages who have no open agreement."""
-    mentees = select(MentorAssignment.nqsw_id).where(MentorAssignment.mentor_id == user.id)
-    teams = managed_team_ids(user.id)
+    return list(db.session.scalars(_without_agreement(), person(user)))
+
+
+@cache  # built once: the agreements page runs it for every mentor and manager
+def _without_agreement():
+    user_id = bindparam("user_id")
+    mentees = select(MentorAssignment.nqsw_id).where(MentorAssignment.mentor_id == user_id)
+    teams = managed_team_ids(user_id)
     is_nqsw = ids_with_role(Role.NQSW.value)
     with_open = select(MentoringAgreement.nqsw_id).where(MentoringAgreement.ended_on.is_(None))
-    return list(
-        db.session.scalars(
-            select(User)
-            .options(lazyload(User.role_rows))  # names only: no query for their roles
-            .where(
-                User.active,
-                User.id.in_(is_nqsw),
-                or_(User.id.in_(mentees), User.team_id.in_(teams)),
-                User.id.not_in(with_open),
-            )
-            .order_by(User.display_name)
-            .limit(200)
+    return (
+        select(User)
+        .options(lazyload(User.role_rows))  # names only: no query for their roles
+        .where(
+            User.active,
+            User.id.in_(is_nqsw),
+            or_(User.id.in_(mentees), User.team_id.in_(teams)),
+            User.id.not_in(with_open),
         )
+        .order_by(User.display_name)
+        .limit(200)
     )
 
 
 def holidays_between(first: date, last: date) -> frozenset[date]:
     """The bank holidays from one day to another, both included."""
-    days = select(BankHoliday.day).where(BankHoliday.day.between(first, last))
-    return frozenset(db.session.scalars(days))
+    return frozenset(db.session.scalars(_holidays_between(), {"first": first, "last": last}))
+
+
+@cache
+def _holidays_between():
+    return select(BankHoliday.day).where(
+        BankHoliday.day.between(bindparam("first"), bindparam("last"))
+    )
+
+
+@cache  # built once for pages that show focus cases (True) and those that do not
+def one_agreement(cases: bool):
+    """An agreement by id (bind parameter `agreement_id`) with what its pages show."""
+    return (
+        select(MentoringAgreement)
+        .where(MentoringAgreement.id == bindparam("agreement_id"))
+        .options(*agreement_options(cases))
+    )
 
 
 def mentors_and_managers_for(nqsw: User) -> tuple[list[User], list[User]]:

@@ -27,7 +27,7 @@ PER_PAGE = 20
 @role_required(*PEOPLE_OF_AGREEMENTS)
 def index():
     """The agreements you are in, and the NQSWs you support who have none yet."""
-    found = paginate(queries.agreements_of(current_user), PER_PAGE)
+    found = paginate(queries.agreements_of(), PER_PAGE, params=queries.person(current_user))
     people = queries.load_people(found.items)
     waiting = []
     if current_user.has_role(Role.MENTOR, Role.PRACTICE_MANAGER):

@@ -8,9 +8,9 @@ from flask_login import current_user
 from nqsw_visits.availability import free_time as availability
 from nqsw_visits.availability.access import mentor_to_edit, mentor_to_view
 from nqsw_visits.availability.blueprint import bp
+from nqsw_visits.availability.calendars import load_calendars
 from nqsw_visits.availability.forms import parse_clock
 from nqsw_visits.availability.models import HOLD_KIND_LABELS
-from nqsw_visits.availability.rules import load_calendars
 from nqsw_visits.availability.week import diary_week, free_slots_by_day, week_of
 from nqsw_visits.core import clock
 from nqsw_visits.core.clock import zone

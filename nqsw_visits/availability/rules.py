@@ -1,22 +1,18 @@
 """Loading and changing mentors' availability in the database (audited)."""
 
 import json
-from collections import defaultdict
-from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from nqsw_visits.availability.free_time import Commitment, Limits, MentorCalendar, Pattern
+from nqsw_visits.availability.free_time import Limits
 from nqsw_visits.availability.models import (
     AvailabilityException,
     AvailabilityPattern,
     AvailabilityWindow,
     BankHoliday,
     ExceptionKind,
-    MentorHold,
     MentorLimits,
 )
 from nqsw_visits.core.extensions import db
@@ -30,86 +26,6 @@ class AvailabilityError(Refusal, ValueError):
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message, field=field)
-
-
-def load_calendars(
-    mentor_ids: Iterable[int], start: datetime, end: datetime, zone: ZoneInfo
-) -> dict[int, MentorCalendar]:
-    """Calendars for several mentors over [start, end), in a fixed number of queries."""
-    ids = list(dict.fromkeys(mentor_ids))
-    margin = timedelta(days=8)  # covers a week's cap count and travel either side
-    patterns = defaultdict(list)
-    rows = db.session.execute(
-        select(
-            AvailabilityPattern.mentor_id, AvailabilityPattern.effective_from, AvailabilityWindow
-        )
-        .outerjoin(AvailabilityWindow, AvailabilityWindow.pattern_id == AvailabilityPattern.id)
-        .where(AvailabilityPattern.mentor_id.in_(ids))
-    )
-    by_version: dict[tuple[int, date], dict[int, list]] = defaultdict(lambda: defaultdict(list))
-    for mentor_id, effective_from, window in rows:
-        windows = by_version[(mentor_id, effective_from)]
-        if window is not None:
-            windows[window.weekday].append((window.starts, window.ends))
-    for (mentor_id, effective_from), windows in by_version.items():
-        patterns[mentor_id].append(
-            Pattern(effective_from, {d: sorted(w) for d, w in windows.items()})
-        )
-    away = defaultdict(list)
-    for row in db.session.scalars(
-        select(AvailabilityException).where(
-            AvailabilityException.mentor_id.in_(ids),
-            AvailabilityException.ends_at > start - margin,
-            AvailabilityException.starts_at < end + margin,
-        )
-    ):
-        away[row.mentor_id].append((row.starts_at, row.ends_at))
-    limits = {
-        row.mentor_id: row
-        for row in db.session.scalars(select(MentorLimits).where(MentorLimits.mentor_id.in_(ids)))
-    }
-    holidays = frozenset(
-        db.session.scalars(
-            select(BankHoliday.day).where(
-                BankHoliday.day >= (start - margin).date(), BankHoliday.day <= (end + margin).date()
-            )
-        )
-    )
-    commitments = defaultdict(list)
-    for hold in db.session.scalars(
-        select(MentorHold).where(
-            MentorHold.mentor_id.in_(ids),
-            MentorHold.ends_at > start - margin,
-            MentorHold.starts_at < end + margin,
-        )
-    ):
-        commitments[hold.mentor_id].append(
-            Commitment(hold.starts_at, hold.ends_at, hold.kind, ref=hold.request_id)
-        )
-    return {
-        mentor_id: MentorCalendar(
-            zone=zone,
-            patterns=patterns[mentor_id],
-            away=away[mentor_id],
-            bank_holidays=holidays,
-            limits=limits_of(limits.get(mentor_id)),
-            commitments=commitments[mentor_id],
-        )
-        for mentor_id in ids
-    }
-
-
-def limits_of(row: MentorLimits | None) -> Limits:
-    """The service's Limits from a stored row, or the defaults."""
-    if row is None:
-        return Limits()
-    return Limits(
-        row.max_per_day,
-        row.max_per_week,
-        row.travel_minutes,
-        row.notice_working_days,
-        row.works_bank_holidays,
-    )
 
 
 def current_pattern(mentor: User, today: date) -> AvailabilityPattern | None:

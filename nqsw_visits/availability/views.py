@@ -8,6 +8,7 @@ from flask_login import current_user
 from nqsw_visits.availability import rules as store
 from nqsw_visits.availability.access import mentor_to_edit
 from nqsw_visits.availability.blueprint import bp
+from nqsw_visits.availability.calendars import limits_of
 from nqsw_visits.availability.forms import WEEKDAYS, ExceptionForm, LimitsForm, WindowForm
 from nqsw_visits.availability.free_time import Limits
 from nqsw_visits.availability.models import ExceptionKind, MentorLimits
@@ -22,7 +23,7 @@ SECTIONS = {"pattern": "_pattern.html", "exceptions": "_exceptions.html", "limit
 
 
 def _forms(**given):
-    limits = store.limits_of(db.session.get(MentorLimits, given.pop("mentor_id")))
+    limits = limits_of(db.session.get(MentorLimits, given.pop("mentor_id")))
     return {
         "window_form": given.get("window_form") or WindowForm(formdata=None, prefix="window"),
         "exception_form": given.get("exception_form")

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from nqsw_visits.availability import free_time
+from nqsw_visits.availability.calendars import load_calendars
 from nqsw_visits.availability.free_time import Commitment
 from nqsw_visits.availability.models import AvailabilityException, BankHoliday
-from nqsw_visits.availability.rules import load_calendars
 from nqsw_visits.core.clock import zone
 from nqsw_visits.core.extensions import db
 

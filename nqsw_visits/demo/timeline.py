@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, event, func, select
 
 from nqsw_visits.availability import free_time as availability
+from nqsw_visits.availability.calendars import load_calendars
 from nqsw_visits.availability.models import AvailabilityException, AvailabilityPattern
-from nqsw_visits.availability.rules import load_calendars
 from nqsw_visits.core.extensions import db
 from nqsw_visits.notifications.models import Notification, OutboxEmail
 from nqsw_visits.observations.models import Addendum, AgreedAction, Observation

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 
 from nqsw_visits.availability import free_time as availability
+from nqsw_visits.availability.calendars import load_calendars
 from nqsw_visits.availability.holds import take_hold
 from nqsw_visits.availability.models import MentorHold
-from nqsw_visits.availability.rules import load_calendars
 from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions.errors import GroupSessionError
 from nqsw_visits.group_sessions.models import GroupInvite, GroupSession, SessionState

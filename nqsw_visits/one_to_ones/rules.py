@@ -14,9 +14,9 @@ from sqlalchemy import delete, update
 from nqsw_visits.agreements import rules as agreements
 from nqsw_visits.agreements.models import MentoringAgreement
 from nqsw_visits.availability import free_time as availability
+from nqsw_visits.availability.calendars import load_calendars
 from nqsw_visits.availability.holds import lock_mentor, take_hold
 from nqsw_visits.availability.models import MentorHold
-from nqsw_visits.availability.rules import load_calendars
 from nqsw_visits.core.extensions import db
 from nqsw_visits.core.refusal import Refusal
 from nqsw_visits.notifications import notify

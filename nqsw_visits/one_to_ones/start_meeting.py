@@ -11,9 +11,9 @@ from nqsw_visits.agreements import meetings
 from nqsw_visits.agreements import rules as agreements
 from nqsw_visits.agreements.models import MentoringAgreement
 from nqsw_visits.availability import free_time as availability
+from nqsw_visits.availability.calendars import load_calendars
 from nqsw_visits.availability.holds import lock_mentor
 from nqsw_visits.availability.models import MentorHold
-from nqsw_visits.availability.rules import load_calendars
 from nqsw_visits.core.dates import twelve_hour
 from nqsw_visits.core.extensions import db
 from nqsw_visits.notifications import notify

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased, lazyload, selectinload
 
 from nqsw_visits.core.extensions import db
@@ -60,22 +61,36 @@ class TeamOverview:
 
 def managed_teams(manager: User) -> list[TeamOverview]:
     """The teams a practice manager leads, with each team's active NQSWs."""
-    teams = db.session.scalars(
-        select(Team)
-        .join(TeamManager, TeamManager.team_id == Team.id)
-        .where(TeamManager.user_id == manager.id)
-        .order_by(Team.name)
-    ).all()
+    teams = db.session.scalars(_managed(), {"manager_id": manager.id}).all()
     overviews = {team.id: TeamOverview(team) for team in teams}
-    nqsws = db.session.scalars(
-        with_role(Role.NQSW)
-        .where(User.team_id.in_(overviews), User.active)
-        .options(selectinload(User.mentors))
-        .order_by(User.display_name)
-    )
+    nqsws = db.session.scalars(_nqsws_of_teams(), {"team_ids": list(overviews)})
     for nqsw in nqsws:
         overviews[nqsw.team_id].nqsws.append(nqsw)
     return list(overviews.values())
+
+
+@cache  # built once, like the next: every manager's home runs them
+def _managed():
+    return (
+        select(Team)
+        .join(TeamManager, TeamManager.team_id == Team.id)
+        .where(TeamManager.user_id == bindparam("manager_id"))
+        .order_by(Team.name)
+    )
+
+
+@cache
+def _nqsws_of_teams():
+    # Names and mentors only: neither the NQSWs' roles nor their mentors' are shown.
+    return (
+        with_role(Role.NQSW)
+        .where(User.team_id.in_(bindparam("team_ids", expanding=True)), User.active)
+        .options(
+            lazyload(User.role_rows),
+            selectinload(User.mentors).lazyload(User.role_rows),
+        )
+        .order_by(User.display_name)
+    )
 
 
 @dataclass

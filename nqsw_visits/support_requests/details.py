@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from nqsw_visits.availability import free_time as availability
-from nqsw_visits.availability.rules import load_calendars
+from nqsw_visits.availability.calendars import load_calendars
 from nqsw_visits.core.refusal import Refusal
 from nqsw_visits.people.models import User
 from nqsw_visits.people.queries import mentor_ids_of

@@ -8,7 +8,7 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from nqsw_visits.availability import free_time as availability
-from nqsw_visits.availability.rules import load_calendars
+from nqsw_visits.availability.calendars import load_calendars
 from nqsw_visits.core.extensions import db
 from nqsw_visits.people.models import User
 from nqsw_visits.support_requests.models import HOLDING, RequestStatus, SupportRequest
