@@ -3,8 +3,9 @@ would come to but missed."""
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions.models import GroupInvite, GroupSession, Reply, SessionState
@@ -35,41 +36,52 @@ class Invited:
         return self.attended is False and self.reply.value in EXPECTED
 
 
-def _invited(user_id: int, since: datetime, until: datetime):
+def _span(user_id: int, since: datetime, until: datetime) -> dict:
+    return {"user_id": user_id, "since": since, "until": until}
+
+
+def _invited():
     """Sessions going ahead that started in [since, until) and the person's invitation."""
     return (
         select(GroupSession, GroupInvite.reply, GroupInvite.attended)
         .join(GroupInvite, GroupInvite.session_id == GroupSession.id)
         .where(
-            GroupInvite.user_id == user_id,
+            GroupInvite.user_id == bindparam("user_id"),
             GroupSession.state == SessionState.SCHEDULED.value,
-            GroupSession.starts_at >= since,
-            GroupSession.starts_at < until,
+            GroupSession.starts_at >= bindparam("since"),
+            GroupSession.starts_at < bindparam("until"),
         )
     )
 
 
-def sessions_of(user_id: int, since: datetime, until: datetime) -> list[Invited]:
-    """The sessions the person was invited to that started in the span, latest first."""
-    rows = db.session.execute(
-        _invited(user_id, since, until).order_by(
-            GroupSession.starts_at.desc(), GroupSession.id.desc()
-        )
-    )
-    return [Invited(session, Reply(reply), attended) for session, reply, attended in rows]
+@cache  # built once, like the next: the progress page runs both
+def _sessions():
+    return _invited().order_by(GroupSession.starts_at.desc(), GroupSession.id.desc())
 
 
-def development_time(user_id: int, since: datetime, until: datetime) -> DevelopmentTime:
-    """Attended sessions that started in the span, their minutes, and those missed."""
-    query = (
-        _invited(user_id, since, until)
+@cache
+def _attendance():
+    return (
+        _invited()
         .with_only_columns(
             GroupSession.starts_at, GroupSession.ends_at, GroupInvite.reply, GroupInvite.attended
         )
         .where(GroupInvite.attended.is_not(None))
     )
+
+
+def sessions_of(user_id: int, since: datetime, until: datetime) -> list[Invited]:
+    """The sessions the person was invited to that started in the span, latest first."""
+    rows = db.session.execute(_sessions(), _span(user_id, since, until))
+    return [Invited(session, Reply(reply), attended) for session, reply, attended in rows]
+
+
+def development_time(user_id: int, since: datetime, until: datetime) -> DevelopmentTime:
+    """Attended sessions that started in the span, their minutes, and those missed."""
     attended = missed = minutes = 0
-    for starts_at, ends_at, reply, came in db.session.execute(query):
+    for starts_at, ends_at, reply, came in db.session.execute(
+        _attendance(), _span(user_id, since, until)
+    ):
         if came:
             attended += 1
             minutes += int((ends_at - starts_at).total_seconds()) // 60

@@ -145,46 +145,45 @@ class Progress:
         return sum(self.counts.values())
 
 
-def _shared_with(nqsw: User):
-    return (Observation.nqsw_id == nqsw.id) & Observation.shared_at.is_not(None)
+def _shared_with(nqsw_id):
+    return (Observation.nqsw_id == nqsw_id) & Observation.shared_at.is_not(None)
 
 
-def observations_query(nqsw: User) -> Select:
+def of(nqsw: User, start: datetime | None = None, end: datetime | None = None) -> dict:
+    """The bind parameters of the statements below, built once, for one NQSW (and span)."""
+    return {"nqsw_id": nqsw.id, "start": start, "end": end}
+
+
+@cache  # built once, run with `of(nqsw)`, like those below: the progress page runs them
+def observations_query() -> Select:
     """The NQSW's shared observations, newest first, with what the list shows."""
     return (
         select(Observation)
         .join(SupportRequest, SupportRequest.id == Observation.request_id)
-        .where(_shared_with(nqsw))
+        .where(_shared_with(bindparam("nqsw_id")))
         .options(joinedload(Observation.request), _person(Observation.mentor))
         .order_by(SupportRequest.starts_at.desc(), Observation.id.desc())
     )
 
 
-def open_actions_query(nqsw: User) -> Select:
+@cache
+def open_actions_query() -> Select:
     """Actions agreed in the NQSW's shared observations and not yet done, soonest due first."""
     return (
         select(AgreedAction)
         .join(Observation, Observation.id == AgreedAction.observation_id)
-        .where(_shared_with(nqsw), AgreedAction.done_at.is_(None))
+        .where(_shared_with(bindparam("nqsw_id")), AgreedAction.done_at.is_(None))
         .order_by(AgreedAction.due_on, AgreedAction.id)
     )
 
 
 def progress(nqsw: User) -> Progress:
     """The counts and standards the progress page shows, in a fixed number of queries."""
-    rows = db.session.execute(
-        select(Observation.classification, func.count(), func.count(Observation.locked_at))
-        .where(_shared_with(nqsw))
-        .group_by(Observation.classification)
-    ).all()
+    counted, evidenced = _progress_statements()
+    rows = db.session.execute(counted, of(nqsw)).all()
     counts = {kind: number for kind, number, _ in rows}
     signed = {kind: number for kind, _, number in rows}.get(Classification.ASYE_DIRECT, 0)
-    seen_ids = (
-        select(ObservationStandard.standard_id)
-        .join(Observation, Observation.id == ObservationStandard.observation_id)
-        .where(_shared_with(nqsw))
-    )
-    seen = db.session.scalars(select(Standard).where(Standard.id.in_(seen_ids))).all()
+    seen = db.session.scalars(evidenced, of(nqsw)).all()
     seen_set = {s.id for s in seen}
     return Progress(
         counts={c.value: counts.get(c.value, 0) for c in Classification},
@@ -195,16 +194,33 @@ def progress(nqsw: User) -> Progress:
     )
 
 
-def portfolio_query(nqsw: User, start: datetime, end: datetime) -> Select:
+@cache
+def _progress_statements():
+    shared = _shared_with(bindparam("nqsw_id"))
+    counted = (
+        select(Observation.classification, func.count(), func.count(Observation.locked_at))
+        .where(shared)
+        .group_by(Observation.classification)
+    )
+    seen_ids = (
+        select(ObservationStandard.standard_id)
+        .join(Observation, Observation.id == ObservationStandard.observation_id)
+        .where(shared)
+    )
+    return counted, select(Standard).where(Standard.id.in_(seen_ids))
+
+
+@cache
+def portfolio_query() -> Select:
     """The NQSW's signed observations of accompaniments in [start, end), with all they show."""
     return (
         select(Observation)
         .join(SupportRequest, SupportRequest.id == Observation.request_id)
         .where(
-            _shared_with(nqsw),
+            _shared_with(bindparam("nqsw_id")),
             Observation.locked_at.is_not(None),
-            SupportRequest.starts_at >= start,
-            SupportRequest.starts_at < end,
+            SupportRequest.starts_at >= bindparam("start"),
+            SupportRequest.starts_at < bindparam("end"),
         )
         .options(
             joinedload(Observation.request)
@@ -225,14 +241,19 @@ def portfolio_query(nqsw: User, start: datetime, end: datetime) -> Select:
 
 def unsigned_count(nqsw: User, start: datetime, end: datetime) -> int:
     """How many shared observations in [start, end) are not yet signed by both."""
-    return db.session.scalar(
+    return db.session.scalar(_unsigned(), of(nqsw, start, end))
+
+
+@cache
+def _unsigned():
+    return (
         select(func.count())
         .select_from(Observation)
         .join(SupportRequest, SupportRequest.id == Observation.request_id)
         .where(
-            _shared_with(nqsw),
+            _shared_with(bindparam("nqsw_id")),
             Observation.locked_at.is_(None),
-            SupportRequest.starts_at >= start,
-            SupportRequest.starts_at < end,
+            SupportRequest.starts_at >= bindparam("start"),
+            SupportRequest.starts_at < bindparam("end"),
         )
     )

@@ -43,8 +43,12 @@ def progress(nqsw_id: int):
         "observations/progress.html",
         nqsw=nqsw,
         progress=portfolio.progress(nqsw),
-        observations=paginate(portfolio.observations_query(nqsw), OBSERVATIONS_PER_PAGE),
-        actions=paginate(portfolio.open_actions_query(nqsw), ACTIONS_PER_PAGE, name="actions"),
+        observations=paginate(
+            portfolio.observations_query(), OBSERVATIONS_PER_PAGE, params=portfolio.of(nqsw)
+        ),
+        actions=paginate(
+            portfolio.open_actions_query(), ACTIONS_PER_PAGE, "actions", portfolio.of(nqsw)
+        ),
         **{name: part(nqsw.id, since, now) for name, part in PARTS.items()},
     )
 
@@ -57,7 +61,9 @@ def portfolio_print(nqsw_id: int):
     first = min(date_arg("from", clamp=True) or last - timedelta(days=PORTFOLIO_DAYS), last)
     start = datetime.combine(first, time(0), tzinfo=zone())
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone())
-    signed = paginate(portfolio.portfolio_query(nqsw, start, end), PORTFOLIO_PER_PAGE)
+    signed = paginate(
+        portfolio.portfolio_query(), PORTFOLIO_PER_PAGE, params=portfolio.of(nqsw, start, end)
+    )
     page = render_template(
         "observations/portfolio.html",
         nqsw=nqsw,

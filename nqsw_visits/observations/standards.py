@@ -5,8 +5,9 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlalchemy.orm import contains_eager
 
 from nqsw_visits.core import clock
@@ -167,6 +168,11 @@ def load_framework(data: FrameworkData, actor: User | None = None) -> dict[str, 
 
 def standards_for_team(team_id: int | None) -> list[Standard]:
     """The current standards a team uses (every framework's if it chose none), in one query."""
+    return list(db.session.scalars(_standards(team_id is not None), {"team_id": team_id}))
+
+
+@cache  # built once for a team and once for no team: the progress and observation pages
+def _standards(of_team: bool):
     query = (
         select(Standard)
         .join(Standard.framework)
@@ -174,10 +180,12 @@ def standards_for_team(team_id: int | None) -> list[Standard]:
         .where(~Standard.retired)
         .order_by(Framework.name, Framework.id, Standard.position, Standard.id)
     )
-    if team_id is not None:
-        chosen = select(TeamFramework.framework_id).where(TeamFramework.team_id == team_id)
+    if of_team:
+        chosen = select(TeamFramework.framework_id).where(
+            TeamFramework.team_id == bindparam("team_id")
+        )
         query = query.where(or_(Standard.framework_id.in_(chosen), ~chosen.exists()))
-    return list(db.session.scalars(query))
+    return query
 
 
 def all_frameworks() -> list[Framework]:
