@@ -10,8 +10,8 @@ from nqsw_visits.people.models import User
 from nqsw_visits.people.queries import manages
 
 
-def _load(agreement_id: int, cases: bool) -> MentoringAgreement | None:
-    found = db.session.scalars(queries.one_agreement(cases), {"agreement_id": agreement_id})
+def _load(agreement_id: int, whole: bool) -> MentoringAgreement | None:
+    found = db.session.scalars(queries.one_agreement(whole), {"agreement_id": agreement_id})
     return found.unique().one_or_none()
 
 
@@ -27,12 +27,13 @@ def is_party(user: User, agreement: MentoringAgreement) -> bool:
     return manages(user, agreement.nqsw)
 
 
-def agreement_for(agreement_id: int, *, cases: bool = True) -> MentoringAgreement:
+def agreement_for(agreement_id: int, *, whole: bool = True) -> MentoringAgreement:
     """The agreement, if the signed-in person is one of its people; otherwise 404.
 
-    With cases=False its focus cases are left unloaded, for pages that do not show them.
+    With whole=False only its NQSW and versions load, for pages about its sessions that
+    show neither focus cases, goals nor reviews.
     """
-    agreement = _load(agreement_id, cases)
+    agreement = _load(agreement_id, whole)
     not_found_unless(
         agreement is not None and is_party(current_user, agreement), "agreement", agreement_id
     )

@@ -76,18 +76,24 @@ def _person(path):
     return path.lazyload(User.role_rows)
 
 
-def agreement_options(cases: bool) -> list:
+def agreement_options(whole: bool) -> list:
     """Loaders for one agreement's pages: a query per part, each version's people and
-    confirmations and each goal's standard and ratings joined in, whatever the history."""
+    confirmations and each goal's standard and ratings joined in, whatever the history.
+    Not whole: the NQSW and the versions only, for pages about its sessions."""
     versions = selectinload(MentoringAgreement.versions)
     goals = selectinload(MentoringAgreement.goals)
-    return [
-        *([selectinload(MentoringAgreement.focus_cases)] if cases else []),
+    core = [
         _person(joinedload(MentoringAgreement.nqsw)),
         versions.joinedload(AgreementVersion.confirmations),
         _person(versions.joinedload(AgreementVersion.mentor)),
         _person(versions.joinedload(AgreementVersion.manager)),
         _person(versions.joinedload(AgreementVersion.created_by)),
+    ]
+    if not whole:
+        return core
+    return [
+        selectinload(MentoringAgreement.focus_cases),
+        *core,
         goals.joinedload(AgreementGoal.standard),
         goals.joinedload(AgreementGoal.ratings),
         selectinload(MentoringAgreement.reviews).joinedload(AgreementReview.lines),
@@ -175,13 +181,13 @@ def _holidays_between():
     )
 
 
-@cache  # built once for pages that show focus cases (True) and those that do not
-def one_agreement(cases: bool):
+@cache  # built once for the agreement's own pages (whole) and for its sessions' pages
+def one_agreement(whole: bool):
     """An agreement by id (bind parameter `agreement_id`) with what its pages show."""
     return (
         select(MentoringAgreement)
         .where(MentoringAgreement.id == bindparam("agreement_id"))
-        .options(*agreement_options(cases))
+        .options(*agreement_options(whole))
     )
 
 

@@ -1,7 +1,9 @@
 """Who may see a one-to-one: its mentor and NQSW; a later mentor if the NQSW shares it."""
 
+from functools import cache
+
 from flask_login import current_user
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from nqsw_visits.agreements.models import (
@@ -19,6 +21,11 @@ from nqsw_visits.people.models import User
 def current_mentor_id(agreement_id: int) -> int | None:
     """The mentor of the version in force (the newest all three confirmed), in one query: a
     mentor proposed in a version not yet confirmed reads no shared record until it is."""
+    return db.session.scalar(_current_mentor(), {"agreement_id": agreement_id})
+
+
+@cache  # built once: every one-to-one page asks it
+def _current_mentor():
     version, agreement = AgreementVersion, MentoringAgreement
     confirmed = (
         select(func.count())
@@ -31,10 +38,10 @@ def current_mentor_id(agreement_id: int) -> int | None:
         .scalar_subquery()
     )
     people = case((version.mentor_id == version.manager_id, 2), else_=3)
-    return db.session.scalar(
+    return (
         select(version.mentor_id)
         .join(agreement, agreement.id == version.agreement_id)
-        .where(version.agreement_id == agreement_id, confirmed == people)
+        .where(version.agreement_id == bindparam("agreement_id"), confirmed == people)
         .order_by(version.number.desc())
         .limit(1)
     )
@@ -42,15 +49,7 @@ def current_mentor_id(agreement_id: int) -> int | None:
 
 def session_for(session_id: int) -> OneToOne:
     """The one-to-one, if the signed-in person may read it; otherwise 404."""
-    session = db.session.get(
-        OneToOne,
-        session_id,
-        options=[
-            joinedload(OneToOne.mentor).lazyload(User.role_rows),
-            joinedload(OneToOne.nqsw).lazyload(User.role_rows),
-            selectinload(OneToOne.actions).joinedload(SessionAction.owner).lazyload(User.role_rows),
-        ],
-    )
+    session = db.session.scalars(_one_session(), {"session_id": session_id}).first()
     # A start meeting has no record of its own: the agreement is its record.
     allowed = (
         session is not None
@@ -59,6 +58,19 @@ def session_for(session_id: int) -> OneToOne:
     )
     not_found_unless(allowed, "one-to-one", session_id)
     return session
+
+
+@cache  # built once: every one-to-one page loads its session so
+def _one_session():
+    return (
+        select(OneToOne)
+        .where(OneToOne.id == bindparam("session_id"))
+        .options(
+            joinedload(OneToOne.mentor).lazyload(User.role_rows),
+            joinedload(OneToOne.nqsw).lazyload(User.role_rows),
+            selectinload(OneToOne.actions).joinedload(SessionAction.owner).lazyload(User.role_rows),
+        )
+    )
 
 
 def action_of(session: OneToOne, action_id: int) -> SessionAction:

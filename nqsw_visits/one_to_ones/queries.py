@@ -2,8 +2,9 @@
 
 from collections import Counter
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from nqsw_visits.agreements.evidence import Evidence
@@ -16,29 +17,20 @@ CARRIED_PER_PAGE = 10
 ONE_TO_ONE = OneToOne.kind == SessionKind.ONE_TO_ONE.value
 
 
-def sessions_of(agreement_id: int):
+@cache  # built once, run with {"agreement_id": ...}
+def sessions_of():
     """An agreement's one-to-ones, newest first (a select, for paging)."""
     return (
         select(OneToOne)
         .options(joinedload(OneToOne.mentor).lazyload(User.role_rows))
-        .where(OneToOne.agreement_id == agreement_id, ONE_TO_ONE)
+        .where(OneToOne.agreement_id == bindparam("agreement_id"), ONE_TO_ONE)
         .order_by(OneToOne.starts_at.desc(), OneToOne.id.desc())
     )
 
 
 def summary(agreement_id: int, now: datetime) -> dict:
     """How many are booked ahead, held, missed, cancelled, and to write up; the next date."""
-    ahead = OneToOne.starts_at > now
-    rows = db.session.execute(
-        select(
-            OneToOne.status,
-            func.count().filter(ahead),
-            func.count().filter(~ahead),
-            func.min(OneToOne.starts_at).filter(ahead),
-        )
-        .where(OneToOne.agreement_id == agreement_id, ONE_TO_ONE)
-        .group_by(OneToOne.status)
-    ).all()
+    rows = db.session.execute(_summary(), {"agreement_id": agreement_id, "now": now}).all()
     counts, upcoming = Counter(), None
     for status, coming, past, first in rows:
         if status == SessionStatus.BOOKED.value:
@@ -53,10 +45,23 @@ def summary(agreement_id: int, now: datetime) -> dict:
 def carried_actions(session: OneToOne, user: User, current_mentor_id: int | None):
     """A page of the open actions from this agreement's earlier sessions that the person
     may read (rules.may_read, as a condition), oldest first, and how many in all."""
-    readable = [OneToOne.mentor_id == user.id, OneToOne.nqsw_id == user.id]
-    if user.id == current_mentor_id:
+    params = {
+        "agreement_id": session.agreement_id,
+        "session_id": session.id,
+        "starts_at": session.starts_at,
+        "user_id": user.id,
+    }
+    query = _carried(shared_onward=user.id == current_mentor_id)
+    return paginate(query, CARRIED_PER_PAGE, name="carried", params=params)
+
+
+@cache  # built once for the current mentor and once for anyone else
+def _carried(shared_onward: bool):
+    user_id = bindparam("user_id")
+    readable = [OneToOne.mentor_id == user_id, OneToOne.nqsw_id == user_id]
+    if shared_onward:
         readable.append(OneToOne.shared_onward.is_(True))
-    return paginate(
+    return (
         select(SessionAction)
         .join(OneToOne, OneToOne.id == SessionAction.session_id)
         .options(
@@ -64,15 +69,28 @@ def carried_actions(session: OneToOne, user: User, current_mentor_id: int | None
             joinedload(SessionAction.owner).lazyload(User.role_rows),
         )
         .where(
-            SessionAction.agreement_id == session.agreement_id,
+            SessionAction.agreement_id == bindparam("agreement_id"),
             SessionAction.done_at.is_(None),
-            SessionAction.session_id != session.id,
-            OneToOne.starts_at < session.starts_at,
+            SessionAction.session_id != bindparam("session_id"),
+            OneToOne.starts_at < bindparam("starts_at"),
             or_(*readable),
         )
-        .order_by(OneToOne.starts_at, SessionAction.id),
-        CARRIED_PER_PAGE,
-        name="carried",
+        .order_by(OneToOne.starts_at, SessionAction.id)
+    )
+
+
+@cache
+def _summary():
+    ahead = OneToOne.starts_at > bindparam("now")
+    return (
+        select(
+            OneToOne.status,
+            func.count().filter(ahead),
+            func.count().filter(~ahead),
+            func.min(OneToOne.starts_at).filter(ahead),
+        )
+        .where(OneToOne.agreement_id == bindparam("agreement_id"), ONE_TO_ONE)
+        .group_by(OneToOne.status)
     )
 
 

@@ -54,7 +54,7 @@ def _times(form: StartMeetingForm):
 @role_required(*PEOPLE)
 def start_meeting_page(agreement_id: int):
     """The start meeting: when it is, or a form to book it in the mentor's diary."""
-    agreement = agreement_for(agreement_id, cases=False)
+    agreement = agreement_for(agreement_id, whole=False)
     form, status = StartMeetingForm(), 200
     if form.validate_on_submit():
         try:
@@ -78,7 +78,7 @@ def _meeting_for(session_id: int) -> OneToOne:
         "start meeting",
         session_id,
     )
-    agreement_for(session.agreement_id, cases=False)
+    agreement_for(session.agreement_id, whole=False)
     return session
 
 
@@ -98,7 +98,7 @@ def start_meeting_cancel(session_id: int):
             status = refused(error, form)
     else:
         status = 422
-    return _page(agreement_for(session.agreement_id, cases=False), cancel_form=form, status=status)
+    return _page(agreement_for(session.agreement_id, whole=False), cancel_form=form, status=status)
 
 
 @bp.post("/start-meetings/<int:session_id>/move")
@@ -117,7 +117,7 @@ def start_meeting_move(session_id: int):
             return redirect(url_for("agreements.show", agreement_id=session.agreement_id))
         except OneToOneError as error:
             status = refused(error, form)
-    return _page(agreement_for(session.agreement_id, cases=False), form=form, status=status)
+    return _page(agreement_for(session.agreement_id, whole=False), form=form, status=status)
 
 
 @bp.get("/start-meetings/<int:session_id>.ics")

@@ -35,8 +35,8 @@ PER_PAGE = 20
 @role_required(*PEOPLE)
 def index(agreement_id: int):
     """An agreement's one-to-ones: dates and what became of them (records for the two)."""
-    agreement = agreement_for(agreement_id, cases=False)
-    found = paginate(queries.sessions_of(agreement.id), PER_PAGE)
+    agreement = agreement_for(agreement_id, whole=False)
+    found = paginate(queries.sessions_of(), PER_PAGE, params={"agreement_id": agreement.id})
     in_force = agreements.in_force(agreement)  # a proposed mentor reads nothing shared yet
     mentor_id = in_force.mentor_id if in_force else None
     readable = {s.id for s in found.items if rules.may_read(current_user, s, mentor_id)}
@@ -55,7 +55,7 @@ def index(agreement_id: int):
 @role_required(Role.NQSW, Role.MENTOR)
 def book(agreement_id: int):
     """Book a series of one-to-ones on the mentor's diary at the agreed rhythm."""
-    agreement = agreement_for(agreement_id, cases=False)
+    agreement = agreement_for(agreement_id, whole=False)
     if not rules.may_book(current_user, agreement):
         flash("One-to-ones are booked once all three have confirmed the agreement", "error")
         return redirect(url_for(".index", agreement_id=agreement.id))

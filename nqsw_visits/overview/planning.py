@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
 from nqsw_visits.availability.models import BankHoliday
@@ -29,29 +30,43 @@ class PlannedSupport:
 
 def team_nqsws(manager: User) -> list[User]:
     """Active NQSWs in the teams this manager leads."""
-    teams = managed_team_ids(manager.id)
-    return list(
-        db.session.scalars(
-            with_role(Role.NQSW)
-            .where(User.active, User.team_id.in_(teams))
-            .options(lazyload(User.role_rows))
-            .order_by(User.display_name)
-        )
-    )
+    return list(db.session.scalars(_statements()["nqsws"], {"manager_id": manager.id}))
 
 
 def team_mentors(manager: User, nqsw_ids: list[int]) -> list[User]:
     """Active mentors in the manager's teams, and the mentors of those teams' NQSWs."""
-    teams = managed_team_ids(manager.id)
+    params = {"manager_id": manager.id, "nqsw_ids": nqsw_ids}
+    return list(db.session.scalars(_statements()["mentors"], params))
+
+
+@cache
+def _statements() -> dict:
+    # Built once: planned support runs all three on every view.
+    teams = managed_team_ids(bindparam("manager_id"))
+    nqsw_ids = bindparam("nqsw_ids", expanding=True)
     assigned = select(MentorAssignment.mentor_id).where(MentorAssignment.nqsw_id.in_(nqsw_ids))
-    return list(
-        db.session.scalars(
-            with_role(Role.MENTOR)
-            .where(User.active)
-            .where(or_(User.team_id.in_(teams), User.id.in_(assigned)))
-            .options(lazyload(User.role_rows))
+    return {
+        "nqsws": with_role(Role.NQSW)
+        .where(User.active, User.team_id.in_(teams))
+        .options(lazyload(User.role_rows))
+        .order_by(User.display_name),
+        "mentors": with_role(Role.MENTOR)
+        .where(User.active)
+        .where(or_(User.team_id.in_(teams), User.id.in_(assigned)))
+        .options(lazyload(User.role_rows)),
+        "requests": select(SupportRequest)
+        .where(
+            SupportRequest.nqsw_id.in_(nqsw_ids),
+            SupportRequest.status.in_(PLANNED),
+            SupportRequest.ends_at > bindparam("after"),
+            SupportRequest.starts_at < bindparam("before"),
         )
-    )
+        .options(
+            selectinload(SupportRequest.nqsw).lazyload(User.role_rows),
+            selectinload(SupportRequest.mentor).lazyload(User.role_rows),
+        )
+        .order_by(SupportRequest.starts_at),
+    }
 
 
 def planned_support(
@@ -69,20 +84,8 @@ def planned_support(
     start = datetime.combine(monday, time(0), tzinfo=zone)
     end = start + timedelta(weeks=weeks)
     horizon = now + timedelta(days=14)
-    rows = db.session.scalars(
-        select(SupportRequest)
-        .where(
-            SupportRequest.nqsw_id.in_(ids),
-            SupportRequest.status.in_(PLANNED),
-            SupportRequest.ends_at > min(start, now),
-            SupportRequest.starts_at < max(end, horizon),
-        )
-        .options(
-            selectinload(SupportRequest.nqsw).lazyload(User.role_rows),
-            selectinload(SupportRequest.mentor).lazyload(User.role_rows),
-        )
-        .order_by(SupportRequest.starts_at)
-    ).all()
+    span = {"nqsw_ids": ids, "after": min(start, now), "before": max(end, horizon)}
+    rows = db.session.scalars(_statements()["requests"], span).all()
     holidays = frozenset(db.session.scalars(select(BankHoliday.day)))
     overdue_before = now
     # Unanswered for more than 2 working days: asked before "now minus 2 working days".

@@ -121,7 +121,8 @@ class User(db.Model):
 
     @property
     def sorted_roles(self) -> list[Role]:
-        return [role for role in Role if role in self.roles]
+        held = self.roles
+        return [role for role in Role if role in held]
 
     # Flask-Login protocol: the id in the cookie is the per-session token, not the user id.
     @property
