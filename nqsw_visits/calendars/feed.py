@@ -1,9 +1,10 @@
 """A person's calendar feed: the events in its window from every area, as iCalendar text."""
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import case, or_, select
+from sqlalchemy import bindparam, case, or_, select
 from sqlalchemy.orm import aliased
 
 from nqsw_visits.availability.models import HOLD_KIND_LABELS
@@ -48,9 +49,27 @@ def feed_events(user_id: int, since: datetime, until: datetime) -> list[FeedEven
 
 def _requests(user_id: int, since: datetime, until: datetime) -> list[FeedEvent]:
     """Support requests the person asked for or was asked to, named by the other person."""
-    other = aliased(User)
-    viewer_is_nqsw = SupportRequest.nqsw_id == user_id
     rows = db.session.execute(
+        _requests_in_window(), {"user_id": user_id, "since": since, "until": until}
+    ).all()
+    return [
+        FeedEvent(
+            row.uid,
+            f"{HOLD_KIND_LABELS[row.kind]} with {row.display_name}",
+            row.starts_at,
+            row.ends_at,
+            f"/requests/{row.id}",
+            row.status in TENTATIVE,
+        )
+        for row in rows
+    ]
+
+
+@cache  # built once: every calendar app's fetch of a feed runs it
+def _requests_in_window():
+    other, user_id = aliased(User), bindparam("user_id")
+    viewer_is_nqsw = SupportRequest.nqsw_id == user_id
+    return (
         select(
             SupportRequest.id,
             SupportRequest.uid,
@@ -68,22 +87,11 @@ def _requests(user_id: int, since: datetime, until: datetime) -> list[FeedEvent]
         .where(
             or_(viewer_is_nqsw, SupportRequest.mentor_id == user_id),
             SupportRequest.status.in_(IN_FEED),
-            SupportRequest.ends_at >= since,
-            SupportRequest.starts_at < until,
+            SupportRequest.ends_at >= bindparam("since"),
+            SupportRequest.starts_at < bindparam("until"),
         )
         .order_by(SupportRequest.starts_at)
-    ).all()
-    return [
-        FeedEvent(
-            row.uid,
-            f"{HOLD_KIND_LABELS[row.kind]} with {row.display_name}",
-            row.starts_at,
-            row.ends_at,
-            f"/requests/{row.id}",
-            row.status in TENTATIVE,
-        )
-        for row in rows
-    ]
+    )
 
 
 def _one_to_ones(user_id: int, since: datetime, until: datetime) -> list[FeedEvent]:

@@ -2,9 +2,10 @@
 guest's calendar updates it at each higher SEQUENCE and removes it when it is cancelled."""
 
 from datetime import datetime
+from functools import cache
 
 from icalendar import Calendar, Event
-from sqlalchemy import exists, or_, select
+from sqlalchemy import bindparam, exists, or_, select
 
 from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions.models import GroupInvite, GroupSession, Reply, SessionState
@@ -49,12 +50,20 @@ def session_ics(session: GroupSession, now: datetime, cancelled: bool = False) -
 
 def in_feed(user_id: int, since: datetime, until: datetime) -> list:
     """Scheduled sessions in the window the person organises or is going (or maybe) to."""
+    return db.session.execute(
+        _in_feed(), {"user_id": user_id, "since": since, "until": until}
+    ).all()
+
+
+@cache  # built once: every calendar app's fetch of a feed runs it
+def _in_feed():
+    user_id = bindparam("user_id")
     going = exists().where(
         GroupInvite.session_id == GroupSession.id,
         GroupInvite.user_id == user_id,
         GroupInvite.reply.in_(IN_FEED),
     )
-    return db.session.execute(
+    return (
         select(
             GroupSession.id,
             GroupSession.uid,
@@ -66,8 +75,8 @@ def in_feed(user_id: int, since: datetime, until: datetime) -> list:
         .where(
             or_(GroupSession.organiser_id == user_id, going),
             GroupSession.state == SessionState.SCHEDULED.value,
-            GroupSession.ends_at >= since,
-            GroupSession.starts_at < until,
+            GroupSession.ends_at >= bindparam("since"),
+            GroupSession.starts_at < bindparam("until"),
         )
         .order_by(GroupSession.starts_at)
-    ).all()
+    )

@@ -99,20 +99,27 @@ IN_CALENDAR = (SessionStatus.BOOKED.value, SessionStatus.HELD.value)
 
 def in_feed(user_id: int, since: datetime, until: datetime) -> list:
     """A person's one-to-ones going ahead or held in the window: id, other person, times."""
-    other = aliased(User)
-    viewer_is_nqsw = OneToOne.nqsw_id == user_id
     return db.session.execute(
+        _in_feed(), {"user_id": user_id, "since": since, "until": until}
+    ).all()
+
+
+@cache  # built once: every calendar app's fetch of a feed runs it
+def _in_feed():
+    other, user_id = aliased(User), bindparam("user_id")
+    viewer_is_nqsw = OneToOne.nqsw_id == user_id
+    return (
         select(OneToOne.id, other.display_name, OneToOne.starts_at, OneToOne.ends_at)
         .join(other, other.id == case((viewer_is_nqsw, OneToOne.mentor_id), else_=OneToOne.nqsw_id))
         .where(
             or_(viewer_is_nqsw, OneToOne.mentor_id == user_id),
             ONE_TO_ONE,
             OneToOne.status.in_(IN_CALENDAR),
-            OneToOne.ends_at >= since,
-            OneToOne.starts_at < until,
+            OneToOne.ends_at >= bindparam("since"),
+            OneToOne.starts_at < bindparam("until"),
         )
         .order_by(OneToOne.starts_at)
-    ).all()
+    )
 
 
 def held_for_review(agreement, mentor_id: int, viewer_id: int, starts, ends) -> list[Evidence]:

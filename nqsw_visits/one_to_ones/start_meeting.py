@@ -2,9 +2,10 @@
 the practice manager invited, under the same per-mentor lock and overlap guard as requests."""
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from icalendar import Calendar, Event
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import aliased
 
 from nqsw_visits.agreements import meetings
@@ -188,8 +189,15 @@ def cancel_on_end(actor: User, agreement: MentoringAgreement, now: datetime) -> 
 
 def in_feed(user_id: int, since: datetime, until: datetime) -> list:
     """A person's start meetings going ahead in the window, each with its summary."""
-    nqsw = aliased(User)
     return db.session.execute(
+        _in_feed(), {"user_id": user_id, "since": since, "until": until}
+    ).all()
+
+
+@cache  # built once: every calendar app's fetch of a feed runs it
+def _in_feed():
+    nqsw, user_id = aliased(User), bindparam("user_id")
+    return (
         select(
             OneToOne.id,
             OneToOne.agreement_id,
@@ -207,11 +215,11 @@ def in_feed(user_id: int, since: datetime, until: datetime) -> list:
             ),
             OneToOne.kind == KIND,
             OneToOne.status.in_(GOING_AHEAD),
-            OneToOne.ends_at >= since,
-            OneToOne.starts_at < until,
+            OneToOne.ends_at >= bindparam("since"),
+            OneToOne.starts_at < bindparam("until"),
         )
         .order_by(OneToOne.starts_at)
-    ).all()
+    )
 
 
 def summary(nqsw_id: int, nqsw_name: str, viewer_id: int) -> str:
