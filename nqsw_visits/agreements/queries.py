@@ -3,7 +3,7 @@
 from datetime import date
 from functools import cache
 
-from sqlalchemy import BindParameter, and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from nqsw_visits.agreements.models import (
@@ -37,11 +37,10 @@ def _latest_versions():
     )
 
 
-def mine(user: User | BindParameter):
+def mine(user_id):
     """Agreements a person is in: as the NQSW, the mentor of the newest version, or the
-    NQSW's practice manager now (not a manager they had before). Given a bind parameter
-    in place of the person, the condition can be built once and run for anyone."""
-    user_id = user if isinstance(user, BindParameter) else user.id
+    NQSW's practice manager now (not a manager they had before). `user_id` is a bind
+    parameter where the condition is built once for everyone."""
     latest = _latest_versions().subquery()
     as_mentor = select(latest.c.agreement_id).where(latest.c.mentor_id == user_id)
     teams = managed_team_ids(user_id)

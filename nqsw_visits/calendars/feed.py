@@ -149,24 +149,29 @@ def feed_text(shown: list[FeedEvent], base_url: str, now: datetime) -> str:
         _fold(f"X-WR-CALDESC:{_text(f'Your Alongside {FEED_WINDOW}')}"),
     ]
     for event in shown:
-        lines.append(
-            # Date lines are fixed width and need no folding. The calendar is called
-            # Alongside: its events need not say so again.
-            f"BEGIN:VEVENT\r\n{_fold(f'UID:{event.uid}@alongside')}\r\nDTSTAMP:{stamp}\r\n"
-            f"DTSTART:{_utc(event.starts_at)}\r\nDTEND:{_utc(event.ends_at)}\r\n"
-            f"{_fold(f'SUMMARY:{_text(event.summary)}')}\r\n"
-            f"{_fold(f'DESCRIPTION:{base_url}{event.path}')}"
-            + (f"\r\n{_fold(f'LOCATION:{_text(event.location)}')}" if event.location else "")
-            # No STATUS is shown as going ahead.
-            + ("\r\nSTATUS:TENTATIVE\r\nEND:VEVENT" if event.tentative else "\r\nEND:VEVENT")
-        )
+        lines += [
+            "BEGIN:VEVENT",
+            _fold(f"UID:{event.uid}@alongside"),
+            # The date lines are fixed width: only the others may need folding.
+            f"DTSTAMP:{stamp}",
+            f"DTSTART:{_utc(event.starts_at)}",
+            f"DTEND:{_utc(event.ends_at)}",
+            # The calendar is called Alongside: its events need not say so again.
+            _fold(f"SUMMARY:{_text(event.summary)}"),
+            _fold(f"DESCRIPTION:{base_url}{event.path}"),
+        ]
+        if event.location:
+            lines.append(_fold(f"LOCATION:{_text(event.location)}"))
+        if event.tentative:  # no STATUS is shown as going ahead
+            lines.append("STATUS:TENTATIVE")
+        lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "".join(f"{line}\r\n" for line in lines)
 
 
 def _utc(moment: datetime) -> str:
-    m = moment.astimezone(UTC)
-    return f"{m.year:04d}{m.month:02d}{m.day:02d}T{m.hour:02d}{m.minute:02d}{m.second:02d}Z"
+    at = moment.astimezone(UTC)  # formatted by hand: strftime was a tenth of the feed's time
+    return f"{at.year:04d}{at.month:02d}{at.day:02d}T{at.hour:02d}{at.minute:02d}{at.second:02d}Z"
 
 
 def _text(value: str) -> str:

@@ -66,12 +66,12 @@ class ToWrite:
     overdue: bool
 
 
-def mine(person: User) -> dict:
+def params_for(user: User) -> dict:
     """The bind parameters of `to_write_query` and `waiting_for_query` for one person."""
-    return {"person_id": person.id}
+    return {"person_id": user.id}
 
 
-@cache  # built once, run with `mine(person)`: every mentor's home shows it
+@cache  # built once, run with `params_for(person)`: every mentor's home shows it
 def to_write_query() -> Select:
     """The mentor's completed accompaniments with no shared observation, oldest first."""
     return (
@@ -105,10 +105,10 @@ def with_deadlines(requests: list[SupportRequest], now: datetime, zone: ZoneInfo
 
 def to_write(mentor: User, now: datetime, zone: ZoneInfo) -> list[ToWrite]:
     """The mentor's completed accompaniments with no shared observation, oldest first."""
-    return with_deadlines(db.session.scalars(to_write_query(), mine(mentor)).all(), now, zone)
+    return with_deadlines(db.session.scalars(to_write_query(), params_for(mentor)).all(), now, zone)
 
 
-@cache  # built once, run with `mine(person)`: every home page shows it
+@cache  # built once, run with `params_for(person)`: every home page shows it
 def waiting_for_query() -> Select:
     """Shared, unlocked observations that wait for this person's reflection or signature."""
     person_id = bindparam("person_id")
@@ -126,7 +126,7 @@ def waiting_for_query() -> Select:
 
 def waiting_for(person: User) -> list[Observation]:
     """Shared, unlocked observations that wait for this person's reflection or signature."""
-    return list(db.session.scalars(waiting_for_query(), mine(person)))
+    return list(db.session.scalars(waiting_for_query(), params_for(person)))
 
 
 @dataclass(frozen=True)

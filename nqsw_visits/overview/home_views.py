@@ -43,7 +43,7 @@ def nqsw():
         "overview/nqsw.html",
         agreement_to_do=agreement_todo.to_do(current_user, clock.today()),
         mentors=queries.mentors_of(current_user),
-        waiting=first_page(portfolio.waiting_for_query(), HOME_LIMIT, portfolio.mine(current_user)),
+        waiting=_waiting_first(),
         group_sessions=group_sessions.upcoming_for(current_user.id, clock.now()),
     )
 
@@ -58,11 +58,16 @@ def mentor():
         mentees=overview.mentees_of(current_user),
         waiting_requests=overview.requests_waiting(current_user),
         to_write=_to_write(
-            first_page(portfolio.to_write_query(), HOME_LIMIT, portfolio.mine(current_user))
+            first_page(portfolio.to_write_query(), HOME_LIMIT, portfolio.params_for(current_user))
         ),
-        to_sign=first_page(portfolio.waiting_for_query(), HOME_LIMIT, portfolio.mine(current_user)),
+        to_sign=_waiting_first(),
         group_sessions=group_sessions.upcoming_for(current_user.id, clock.now()),
     )
+
+
+def _waiting_first():
+    """The first few observations waiting for your reflection or signature, and the total."""
+    return first_page(portfolio.waiting_for_query(), HOME_LIMIT, portfolio.params_for(current_user))
 
 
 def _to_write(found):
@@ -76,7 +81,7 @@ def _to_write(found):
 def to_write():
     """Every observation you have still to write, oldest first, a page at a time."""
     found = _to_write(
-        paginate(portfolio.to_write_query(), PER_PAGE, params=portfolio.mine(current_user))
+        paginate(portfolio.to_write_query(), PER_PAGE, params=portfolio.params_for(current_user))
     )
     return render_template("overview/to_write.html", to_write=found)
 
@@ -85,7 +90,9 @@ def to_write():
 @role_required(Role.MENTOR)
 def to_sign():
     """Every observation waiting for your signature, oldest first, a page at a time."""
-    found = paginate(portfolio.waiting_for_query(), PER_PAGE, params=portfolio.mine(current_user))
+    found = paginate(
+        portfolio.waiting_for_query(), PER_PAGE, params=portfolio.params_for(current_user)
+    )
     return render_template("overview/to_sign.html", to_sign=found)
 
 
