@@ -10,11 +10,6 @@ from nqsw_visits.people.models import User
 from nqsw_visits.people.queries import manages
 
 
-def _load(agreement_id: int, whole: bool) -> MentoringAgreement | None:
-    found = db.session.scalars(queries.one_agreement(whole), {"agreement_id": agreement_id})
-    return found.unique().one_or_none()
-
-
 def is_party(user: User, agreement: MentoringAgreement) -> bool:
     """The NQSW, the mentor of the newest version or the one in force, or the NQSW's
     practice manager now: a manager who no longer manages the NQSW loses the agreement."""
@@ -33,7 +28,7 @@ def agreement_for(agreement_id: int, *, whole: bool = True) -> MentoringAgreemen
     With whole=False only its NQSW and versions load, for pages about its sessions that
     show neither focus cases, goals nor reviews.
     """
-    agreement = _load(agreement_id, whole)
+    agreement = queries.one_agreement(agreement_id, whole)
     not_found_unless(
         agreement is not None and is_party(current_user, agreement), "agreement", agreement_id
     )

@@ -5,11 +5,13 @@ from functools import cache
 
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from nqsw_visits.agreements.models import (
     AgreementGoal,
     AgreementReview,
     AgreementVersion,
+    FocusCase,
     MentoringAgreement,
 )
 from nqsw_visits.availability.models import BankHoliday
@@ -73,30 +75,6 @@ def agreements_of():
 
 def _person(path):
     return path.lazyload(User.role_rows)
-
-
-def agreement_options(whole: bool) -> list:
-    """Loaders for one agreement's pages: a query per part, each version's people and
-    confirmations and each goal's standard and ratings joined in, whatever the history.
-    Not whole: the NQSW and the versions only, for pages about its sessions."""
-    versions = selectinload(MentoringAgreement.versions)
-    goals = selectinload(MentoringAgreement.goals)
-    core = [
-        _person(joinedload(MentoringAgreement.nqsw)),
-        versions.joinedload(AgreementVersion.confirmations),
-        _person(versions.joinedload(AgreementVersion.mentor)),
-        _person(versions.joinedload(AgreementVersion.manager)),
-        _person(versions.joinedload(AgreementVersion.created_by)),
-    ]
-    if not whole:
-        return core
-    return [
-        selectinload(MentoringAgreement.focus_cases),
-        *core,
-        goals.joinedload(AgreementGoal.standard),
-        goals.joinedload(AgreementGoal.ratings),
-        selectinload(MentoringAgreement.reviews).joinedload(AgreementReview.lines),
-    ]
 
 
 def load_people(agreements) -> list[User]:
@@ -180,14 +158,50 @@ def _holidays_between():
     )
 
 
-@cache  # built once for the agreement's own pages (whole) and for its sessions' pages
-def one_agreement(whole: bool):
-    """An agreement by id (bind parameter `agreement_id`) with what its pages show."""
-    return (
-        select(MentoringAgreement)
-        .where(MentoringAgreement.id == bindparam("agreement_id"))
-        .options(*agreement_options(whole))
-    )
+def one_agreement(agreement_id: int, whole: bool) -> MentoringAgreement | None:
+    """An agreement by id with what its pages show: a statement for each part, each
+    version's people and confirmations and each goal's standard and ratings joined in.
+    Not whole: the NQSW and the versions only, for pages about its sessions."""
+    params = {"agreement_id": agreement_id}
+    statements = _agreement_parts()
+    agreement = db.session.scalars(statements["agreement"], params).one_or_none()
+    if agreement is not None:
+        # Each part is read by a statement built once and set as loaded: SelectIn loaders
+        # worked out their nested options again on every load, twice the time.
+        for part in ("versions", "focus_cases", "goals", "reviews") if whole else ("versions",):
+            found = list(db.session.scalars(statements[part], params).unique())
+            set_committed_value(agreement, part, found)
+    return agreement
+
+
+@cache
+def _agreement_parts() -> dict:
+    agreement_id = bindparam("agreement_id")
+    return {
+        "agreement": select(MentoringAgreement)
+        .where(MentoringAgreement.id == agreement_id)
+        .options(_person(joinedload(MentoringAgreement.nqsw))),
+        "versions": select(AgreementVersion)
+        .where(AgreementVersion.agreement_id == agreement_id)
+        .order_by(AgreementVersion.number)
+        .options(
+            joinedload(AgreementVersion.confirmations),
+            _person(joinedload(AgreementVersion.mentor)),
+            _person(joinedload(AgreementVersion.manager)),
+            _person(joinedload(AgreementVersion.created_by)),
+        ),
+        "focus_cases": select(FocusCase)
+        .where(FocusCase.agreement_id == agreement_id)
+        .order_by(FocusCase.id),
+        "goals": select(AgreementGoal)
+        .where(AgreementGoal.agreement_id == agreement_id)
+        .order_by(AgreementGoal.id)
+        .options(joinedload(AgreementGoal.standard), joinedload(AgreementGoal.ratings)),
+        "reviews": select(AgreementReview)
+        .where(AgreementReview.agreement_id == agreement_id)
+        .order_by(AgreementReview.months)
+        .options(joinedload(AgreementReview.lines)),
+    }
 
 
 def mentors_and_managers_for(nqsw: User) -> tuple[list[User], list[User]]:
