@@ -16,6 +16,7 @@ from nqsw_visits.agreements.models import (
 )
 from nqsw_visits.availability.models import BankHoliday
 from nqsw_visits.core.extensions import db
+from nqsw_visits.core.loading import fill
 from nqsw_visits.people.models import MentorAssignment, Role, User
 from nqsw_visits.people.queries import ids_with_role, managed_team_ids, managers_of
 from nqsw_visits.support_requests.focus_cases import FocusChoice
@@ -65,11 +66,24 @@ def agreements_of():
     return (
         select(MentoringAgreement)
         .where(mine(bindparam("user_id")))
-        .options(
-            joinedload(MentoringAgreement.nqsw).lazyload(User.role_rows),
-            selectinload(MentoringAgreement.versions).selectinload(AgreementVersion.confirmations),
-        )
+        .options(joinedload(MentoringAgreement.nqsw).lazyload(User.role_rows))
         .order_by(MentoringAgreement.ended_on.is_not(None), MentoringAgreement.id.desc())
+    )
+
+
+def with_versions(agreements: list[MentoringAgreement]) -> list[MentoringAgreement]:
+    """A page of agreements with each one's versions and their confirmations."""
+    fill(agreements, "versions", _versions_of())
+    return agreements
+
+
+@cache
+def _versions_of():
+    return (
+        select(AgreementVersion.agreement_id, AgreementVersion)
+        .where(AgreementVersion.agreement_id.in_(bindparam("ids", expanding=True)))
+        .options(joinedload(AgreementVersion.confirmations))
+        .order_by(AgreementVersion.agreement_id, AgreementVersion.number)
     )
 
 

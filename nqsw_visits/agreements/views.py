@@ -28,7 +28,7 @@ PER_PAGE = 20
 def index():
     """The agreements you are in, and the NQSWs you support who have none yet."""
     found = paginate(queries.agreements_of(), PER_PAGE, params=queries.person(current_user))
-    people = queries.load_people(found.items)
+    people = queries.load_people(queries.with_versions(found.items))
     waiting = []
     if current_user.has_role(Role.MENTOR, Role.PRACTICE_MANAGER):
         waiting = queries.without_agreement(current_user)

@@ -6,11 +6,12 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from nqsw_visits.availability.free_time import add_working_days
 from nqsw_visits.availability.models import BankHoliday
 from nqsw_visits.core.extensions import db
+from nqsw_visits.core.loading import fill
 from nqsw_visits.observations.models import (
     Addendum,
     AgreedAction,
@@ -82,17 +83,22 @@ def to_write_query() -> Select:
             SupportRequest.status == RequestStatus.COMPLETED,
             Observation.shared_at.is_(None),
         )
-        .options(
-            joinedload(SupportRequest.nqsw).lazyload(User.role_rows),
-            selectinload(SupportRequest.observation),
-        )
+        .options(joinedload(SupportRequest.nqsw).lazyload(User.role_rows))
         .order_by(SupportRequest.ends_at, SupportRequest.id)
+    )
+
+
+@cache
+def _drafts():
+    return select(Observation.request_id, Observation).where(
+        Observation.request_id.in_(bindparam("ids", expanding=True))
     )
 
 
 def with_deadlines(requests: list[SupportRequest], now: datetime, zone: ZoneInfo) -> list[ToWrite]:
     """Each accompaniment to write up, marked overdue once its working days have passed."""
     holidays = frozenset(db.session.scalars(select(BankHoliday.day))) if requests else frozenset()
+    fill(requests, "observation", _drafts(), one=True)
     return [
         ToWrite(
             request,
@@ -230,13 +236,33 @@ def portfolio_query() -> Select:
             .joinedload(SupportRequest.mentor)
             .lazyload(User.role_rows),
             _person(Observation.mentor),
-            selectinload(Observation.standards),
-            selectinload(Observation.actions),
             # Few have addenda: joined in the page's own query, which keeps its LIMIT inside.
             joinedload(Observation.addenda).joinedload(Addendum.author).lazyload(User.role_rows),
         )
         .order_by(SupportRequest.starts_at.desc(), Observation.id.desc())
     )
+
+
+def with_details(observations: list[Observation]) -> list[Observation]:
+    """A page of the portfolio with each observation's standards and agreed actions."""
+    statements = _details()
+    fill(observations, "standards", statements["standards"])
+    fill(observations, "actions", statements["actions"])
+    return observations
+
+
+@cache
+def _details() -> dict:
+    ids = bindparam("ids", expanding=True)
+    return {
+        "standards": select(ObservationStandard.observation_id, Standard)
+        .join(Standard, Standard.id == ObservationStandard.standard_id)
+        .where(ObservationStandard.observation_id.in_(ids))
+        .order_by(Standard.position, Standard.id),
+        "actions": select(AgreedAction.observation_id, AgreedAction)
+        .where(AgreedAction.observation_id.in_(ids))
+        .order_by(AgreedAction.id),
+    }
 
 
 def unsigned_count(nqsw: User, start: datetime, end: datetime) -> int:

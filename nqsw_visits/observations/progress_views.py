@@ -64,6 +64,7 @@ def portfolio_print(nqsw_id: int):
     signed = paginate(
         portfolio.portfolio_query(), PORTFOLIO_PER_PAGE, params=portfolio.of(nqsw, start, end)
     )
+    portfolio.with_details(signed.items)
     page = render_template(
         "observations/portfolio.html",
         nqsw=nqsw,

@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased, lazyload, selectinload
 
 from nqsw_visits.core.extensions import db
+from nqsw_visits.core.loading import fill
 from nqsw_visits.people.models import (
     AuditEvent,
     MentorAssignment,
@@ -31,15 +32,25 @@ def requests_waiting(mentor: User) -> int:
 
 def mentees_of(mentor: User) -> list[User]:
     """The active NQSWs who may ask this mentor, with their teams."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(MentorAssignment, MentorAssignment.nqsw_id == User.id)
-            .where(MentorAssignment.mentor_id == mentor.id, User.active)
-            .options(selectinload(User.team), lazyload(User.role_rows))  # names, not roles
-            .order_by(User.display_name)
-        )
+    mentees = list(db.session.scalars(_mentees(), {"mentor_id": mentor.id}))
+    fill(mentees, "team", _teams(), by="team_id", one=True)
+    return mentees
+
+
+@cache  # built once, like the others here: every mentor's home runs it
+def _mentees():
+    return (
+        select(User)
+        .join(MentorAssignment, MentorAssignment.nqsw_id == User.id)
+        .where(MentorAssignment.mentor_id == bindparam("mentor_id"), User.active)
+        .options(lazyload(User.role_rows))  # names, not roles
+        .order_by(User.display_name)
     )
+
+
+@cache
+def _teams():
+    return select(Team.id, Team).where(Team.id.in_(bindparam("ids", expanding=True)))
 
 
 @dataclass
@@ -63,7 +74,8 @@ def managed_teams(manager: User) -> list[TeamOverview]:
     """The teams a practice manager leads, with each team's active NQSWs."""
     teams = db.session.scalars(_managed(), {"manager_id": manager.id}).all()
     overviews = {team.id: TeamOverview(team) for team in teams}
-    nqsws = db.session.scalars(_nqsws_of_teams(), {"team_ids": list(overviews)})
+    nqsws = list(db.session.scalars(_nqsws_of_teams(), {"team_ids": list(overviews)}))
+    fill(nqsws, "mentors", _mentors_of())
     for nqsw in nqsws:
         overviews[nqsw.team_id].nqsws.append(nqsw)
     return list(overviews.values())
@@ -85,11 +97,19 @@ def _nqsws_of_teams():
     return (
         with_role(Role.NQSW)
         .where(User.team_id.in_(bindparam("team_ids", expanding=True)), User.active)
-        .options(
-            lazyload(User.role_rows),
-            selectinload(User.mentors).lazyload(User.role_rows),
-        )
+        .options(lazyload(User.role_rows))
         .order_by(User.display_name)
+    )
+
+
+@cache
+def _mentors_of():
+    return (
+        select(MentorAssignment.nqsw_id, User)
+        .join(User, User.id == MentorAssignment.mentor_id)
+        .where(MentorAssignment.nqsw_id.in_(bindparam("ids", expanding=True)))
+        .options(lazyload(User.role_rows))
+        .order_by(User.display_name, User.id)
     )
 
 
