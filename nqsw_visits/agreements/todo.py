@@ -1,14 +1,18 @@
 """What each person has to do on their mentoring agreements, for their home page: three queries."""
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from functools import cache
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
 
-from nqsw_visits.agreements.models import AgreementVersion, MentoringAgreement
+from nqsw_visits.agreements.models import (
+    AgreementConfirmation,
+    AgreementReview,
+    AgreementVersion,
+    MentoringAgreement,
+)
 from nqsw_visits.agreements.queries import holidays_between, mine
 from nqsw_visits.agreements.reviews import points
 from nqsw_visits.agreements.rules import in_force, latest, parties
@@ -29,27 +33,106 @@ class ToDo:
     review: str = ""
 
 
-def _load(user: User) -> list[MentoringAgreement]:
-    return list(db.session.scalars(_open_agreements(), {"user_id": user.id}).unique())
+@dataclass(frozen=True)
+class _Person:
+    display_name: str
+    team_id: int | None
+
+
+@dataclass(frozen=True)
+class _Confirmation:
+    person_id: int
+
+
+@dataclass
+class _Version:
+    number: int
+    starts_on: date
+    mentor_id: int
+    manager_id: int
+    nine_month_review: bool
+    confirmations: list[_Confirmation] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Review:
+    months: int
+    confirmed_at: datetime | None
+    nqsw_added_at: datetime | None
+
+
+@dataclass
+class _Agreement:
+    """What the to-do list reads of an agreement, in the shape the agreement rules take."""
+
+    id: int
+    nqsw_id: int
+    nqsw: _Person
+    versions: list[_Version] = field(default_factory=list)
+    reviews: list[_Review] = field(default_factory=list)
+
+
+def _load(user: User) -> list[_Agreement]:
+    # Plain rows, not ORM objects: every home page reads a busy mentor's or manager's open
+    # agreements, and loading them as objects cost twice what the rest of the list did.
+    agreements, versions, confirmed, reviewed = {}, {}, set(), set()
+    for row in db.session.execute(_open_agreements(), {"user_id": user.id}):
+        agreement = agreements.get(row.id)
+        if agreement is None:
+            nqsw = _Person(row.display_name, row.team_id)
+            agreement = agreements[row.id] = _Agreement(row.id, row.nqsw_id, nqsw)
+        version = versions.get(row.version_id)
+        if version is None:
+            version = versions[row.version_id] = _Version(*row[5:10])
+            agreement.versions.append(version)
+        if row.person_id is not None and (row.version_id, row.person_id) not in confirmed:
+            confirmed.add((row.version_id, row.person_id))
+            version.confirmations.append(_Confirmation(row.person_id))
+        if row.review_id is not None and row.review_id not in reviewed:
+            reviewed.add(row.review_id)
+            agreement.reviews.append(_Review(*row[-3:]))
+    return list(agreements.values())
 
 
 @cache
 def _open_agreements():
     # Built once: every home page runs it, and building it took longer than running it.
-    return (
-        select(MentoringAgreement)
+    page = (
+        select(MentoringAgreement.id)
         .where(mine(bindparam("user_id")), MentoringAgreement.ended_on.is_(None))
-        .options(
-            joinedload(MentoringAgreement.nqsw).lazyload(User.role_rows),
-            joinedload(MentoringAgreement.versions).joinedload(AgreementVersion.confirmations),
-            joinedload(MentoringAgreement.reviews),
-        )
         .order_by(MentoringAgreement.id)
         .limit(MOST)
+        .subquery()
+    )
+    version, confirmation, review = AgreementVersion, AgreementConfirmation, AgreementReview
+    return (
+        select(
+            MentoringAgreement.id,
+            MentoringAgreement.nqsw_id,
+            User.display_name,
+            User.team_id,
+            version.id.label("version_id"),
+            version.number,
+            version.starts_on,
+            version.mentor_id,
+            version.manager_id,
+            version.nine_month_review,
+            confirmation.person_id,
+            review.id.label("review_id"),
+            review.months,
+            review.confirmed_at,
+            review.nqsw_added_at,
+        )
+        .join(page, page.c.id == MentoringAgreement.id)
+        .join(User, User.id == MentoringAgreement.nqsw_id)
+        .join(version, version.agreement_id == MentoringAgreement.id)
+        .outerjoin(confirmation, confirmation.version_id == version.id)
+        .outerjoin(review, review.agreement_id == MentoringAgreement.id)
+        .order_by(MentoringAgreement.id, version.number, review.months)
     )
 
 
-def _managers(found: list[MentoringAgreement]) -> dict[int, set[int]]:
+def _managers(found: list[_Agreement]) -> dict[int, set[int]]:
     """The practice managers of each NQSW's team now, by team."""
     teams = {a.nqsw.team_id for a in found if a.nqsw.team_id is not None}
     managers = defaultdict(set)
@@ -80,7 +163,7 @@ def to_do(user: User, today: date) -> list[ToDo]:
     return items
 
 
-def _whose(user: User, agreement: MentoringAgreement) -> str:
+def _whose(user: User, agreement: _Agreement) -> str:
     return "your" if user.id == agreement.nqsw_id else f"{agreement.nqsw.display_name}'s"
 
 
