@@ -3,8 +3,8 @@
 from datetime import date
 from functools import cache
 
-from sqlalchemy import and_, bindparam, func, or_, select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy import and_, bindparam, exists, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from nqsw_visits.agreements.models import (
@@ -44,8 +44,16 @@ def mine(user_id):
     """Agreements a person is in: as the NQSW, the mentor of the newest version, or the
     NQSW's practice manager now (not a manager they had before). `user_id` is a bind
     parameter where the condition is built once for everyone."""
-    latest = _latest_versions().subquery()
-    as_mentor = select(latest.c.agreement_id).where(latest.c.mentor_id == user_id)
+    # Mentor of a version with no newer one: found from the person's own versions, where
+    # working out every agreement's newest version first read the whole table.
+    newer = aliased(AgreementVersion)
+    as_mentor = select(AgreementVersion.agreement_id).where(
+        AgreementVersion.mentor_id == user_id,
+        ~exists().where(
+            newer.agreement_id == AgreementVersion.agreement_id,
+            newer.number > AgreementVersion.number,
+        ),
+    )
     teams = managed_team_ids(user_id)
     in_my_teams = select(User.id).where(User.team_id.in_(teams))
     return or_(
