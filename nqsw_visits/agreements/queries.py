@@ -5,7 +5,6 @@ from functools import cache
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from nqsw_visits.agreements.models import (
     AgreementGoal,
@@ -180,31 +179,32 @@ def _holidays_between():
     )
 
 
+_PARTS = ("versions", "focus_cases", "goals", "reviews")  # versions alone when not whole
+
+
 def one_agreement(agreement_id: int, whole: bool) -> MentoringAgreement | None:
     """An agreement by id with what its pages show: a statement for each part, each
     version's people and confirmations and each goal's standard and ratings joined in.
     Not whole: the NQSW and the versions only, for pages about its sessions."""
-    params = {"agreement_id": agreement_id}
     statements = _agreement_parts()
-    agreement = db.session.scalars(statements["agreement"], params).one_or_none()
-    if agreement is not None:
-        # Each part is read by a statement built once and set as loaded: SelectIn loaders
-        # worked out their nested options again on every load, twice the time.
-        for part in ("versions", "focus_cases", "goals", "reviews") if whole else ("versions",):
-            found = list(db.session.scalars(statements[part], params).unique())
-            set_committed_value(agreement, part, found)
+    found = db.session.scalars(statements["agreement"], {"agreement_id": agreement_id})
+    agreement = found.one_or_none()
+    if agreement is None:
+        return None
+    for part in _PARTS if whole else _PARTS[:1]:
+        fill([agreement], part, statements[part])
     return agreement
 
 
 @cache
 def _agreement_parts() -> dict:
-    agreement_id = bindparam("agreement_id")
+    ids = bindparam("ids", expanding=True)
     return {
         "agreement": select(MentoringAgreement)
-        .where(MentoringAgreement.id == agreement_id)
+        .where(MentoringAgreement.id == bindparam("agreement_id"))
         .options(_person(joinedload(MentoringAgreement.nqsw))),
-        "versions": select(AgreementVersion)
-        .where(AgreementVersion.agreement_id == agreement_id)
+        "versions": select(AgreementVersion.agreement_id, AgreementVersion)
+        .where(AgreementVersion.agreement_id.in_(ids))
         .order_by(AgreementVersion.number)
         .options(
             joinedload(AgreementVersion.confirmations),
@@ -212,15 +212,15 @@ def _agreement_parts() -> dict:
             _person(joinedload(AgreementVersion.manager)),
             _person(joinedload(AgreementVersion.created_by)),
         ),
-        "focus_cases": select(FocusCase)
-        .where(FocusCase.agreement_id == agreement_id)
+        "focus_cases": select(FocusCase.agreement_id, FocusCase)
+        .where(FocusCase.agreement_id.in_(ids))
         .order_by(FocusCase.id),
-        "goals": select(AgreementGoal)
-        .where(AgreementGoal.agreement_id == agreement_id)
+        "goals": select(AgreementGoal.agreement_id, AgreementGoal)
+        .where(AgreementGoal.agreement_id.in_(ids))
         .order_by(AgreementGoal.id)
         .options(joinedload(AgreementGoal.standard), joinedload(AgreementGoal.ratings)),
-        "reviews": select(AgreementReview)
-        .where(AgreementReview.agreement_id == agreement_id)
+        "reviews": select(AgreementReview.agreement_id, AgreementReview)
+        .where(AgreementReview.agreement_id.in_(ids))
         .order_by(AgreementReview.months)
         .options(joinedload(AgreementReview.lines)),
     }

@@ -83,14 +83,16 @@ def _load(user: User) -> list[_Agreement]:
             agreement = agreements[row.id] = _Agreement(row.id, row.nqsw_id, nqsw)
         version = versions.get(row.version_id)
         if version is None:
-            version = versions[row.version_id] = _Version(*row[5:10])
+            version = versions[row.version_id] = _Version(
+                row.number, row.starts_on, row.mentor_id, row.manager_id, row.nine_month_review
+            )
             agreement.versions.append(version)
         if row.person_id is not None and (row.version_id, row.person_id) not in confirmed:
             confirmed.add((row.version_id, row.person_id))
             version.confirmations.append(_Confirmation(row.person_id))
         if row.review_id is not None and row.review_id not in reviewed:
             reviewed.add(row.review_id)
-            agreement.reviews.append(_Review(*row[-3:]))
+            agreement.reviews.append(_Review(row.months, row.confirmed_at, row.nqsw_added_at))
     return list(agreements.values())
 
 
