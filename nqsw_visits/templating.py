@@ -127,9 +127,11 @@ def remember_rendered_fields() -> None:
 
 
 KEPT_COMPONENTS = 500  # rendered GOV.UK components held per process, about 2 MB at most
+# Stands in for the account links (with their CSRF token) in the kept service navigation.
+ACCOUNT_LINKS_SLOT = "app-account-links-slot"
 
 
-def remembered_component(kept: dict):
+def remembered_component(kept: dict, limit: int = KEPT_COMPONENTS):
     """A template global rendering a GOV.UK component once per process for the same params."""
 
     # The components are pure functions of their parameters; a paginated list renders the
@@ -142,8 +144,9 @@ def remembered_component(kept: dict):
         found = kept.get(key)
         if found is None:
             found = component(params)
-            if len(kept) < KEPT_COMPONENTS:
-                kept[key] = found
+            if len(kept) >= limit:  # start again: what is asked for now is kept, not the oldest
+                kept.clear()
+            kept[key] = found
         return found
 
     return remembered
@@ -233,12 +236,15 @@ def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
     app.add_template_global(pagination_params, "pagination_params")
     app.add_template_global(shift_weeks, "shift_weeks")
     app.add_template_global(remembered_component({}), "remembered")
+    # The header, on every page: each person's menu differs, so it is kept apart.
+    app.add_template_global(remembered_component({}, limit=2000), "remembered_header")
+    app.add_template_global(ACCOUNT_LINKS_SLOT, "ACCOUNT_LINKS_SLOT")
+    app.add_template_global(navigation_items, "navigation_items")
+    app.add_template_global(htmx_headers, "htmx_headers")
+    app.add_template_global(Role, "Role")
+    app.add_template_global(clock.now, "now_utc")
 
-    @app.context_processor
-    def layout_globals() -> dict:
-        return {
-            "navigation_items": navigation_items,
-            "htmx_headers": lambda: json.dumps({"X-CSRFToken": generate_csrf()}),
-            "Role": Role,
-            "now_utc": clock.now,
-        }
+
+def htmx_headers() -> str:
+    """The headers htmx sends with each request: the CSRF token."""
+    return json.dumps({"X-CSRFToken": generate_csrf()})

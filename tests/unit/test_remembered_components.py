@@ -62,3 +62,15 @@ def test_parameters_that_cannot_be_keyed_render_every_time():
     remembered(component, odd)
     remembered(component, odd)
     assert component.calls == 2
+
+
+def test_a_full_store_starts_again_with_what_is_asked_for_now():
+    component, kept = Component(), {}
+    remembered = remembered_component(kept, limit=2)
+    for text in ("a", "b", "c"):
+        remembered(component, {"text": text})
+    assert len(kept) == 1
+    remembered(component, {"text": "c"})
+    assert component.calls == 3
+    remembered(component, {"text": "a"})
+    assert component.calls == 4

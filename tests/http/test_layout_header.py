@@ -1,0 +1,31 @@
+"""The header is kept rendered per menu: each person still sees their own name and menu."""
+
+import re
+
+from nqsw_visits.people.models import Role
+from tests.conftest import sign_in
+from tests.factories import make_user
+
+CURRENT = re.compile(r'aria-current="page">\s*<strong[^>]*>([^<]+)<')
+
+
+def header(client, path: str) -> str:
+    page = client.get(path).get_data(as_text=True)
+    return page.split("</header>", 1)[0]
+
+
+def test_two_people_with_the_same_menu_each_see_their_own_sign_out(client_for):
+    first = client_for(make_user(Role.MENTOR, name="Ada Okafor"))
+    second = client_for(make_user(Role.MENTOR, name="Bea Lindqvist"))
+    mine, theirs = header(first, "/mentoring"), header(second, "/mentoring")
+    assert 'Sign out<span class="govuk-visually-hidden"> (Ada Okafor)' in mine
+    assert "Bea Lindqvist" not in mine
+    assert 'Sign out<span class="govuk-visually-hidden"> (Bea Lindqvist)' in theirs
+    assert mine.count('name="csrf_token"') == 1 and "app-account-links-slot" not in mine
+
+
+def test_the_current_menu_item_follows_the_page(client):
+    sign_in(client, make_user(Role.MENTOR))
+    assert CURRENT.findall(header(client, "/mentoring")) == ["Mentoring"]
+    assert CURRENT.findall(header(client, "/inbox")) == ["Requests"]
+    assert CURRENT.findall(header(client, "/mentoring")) == ["Mentoring"]
