@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nqsw_visits.agreements.models import MentoringAgreement
@@ -49,6 +49,10 @@ class SessionKind(StrEnum):
 ENDED = frozenset({SessionStatus.MISSED, SessionStatus.CANCELLED})
 
 
+# The start meetings' partial index: a statement must name the kind, not pass a parameter.
+START_MEETINGS = text("kind = 'start_meeting'")
+
+
 class OneToOne(db.Model):
     """A one-to-one between the mentor and the NQSW of an agreement."""
 
@@ -60,6 +64,13 @@ class OneToOne(db.Model):
         ),
         CheckConstraint("kind IN ('one_to_one', 'start_meeting')", name="session_kind"),
         Index("ix_one_to_ones_agreement_time", "agreement_id", "starts_at"),
+        # Start meetings only, one an agreement among thousands of one-to-ones: for feeds.
+        Index(
+            "ix_one_to_ones_start_meetings",
+            "starts_at",
+            sqlite_where=START_MEETINGS,
+            postgresql_where=START_MEETINGS,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

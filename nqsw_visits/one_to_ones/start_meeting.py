@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from icalendar import Calendar, Event
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import bindparam, delete, literal_column, or_, select, update
 from sqlalchemy.orm import aliased
 
 from nqsw_visits.agreements import meetings
@@ -213,7 +213,8 @@ def _in_feed():
                 OneToOne.mentor_id == user_id,
                 OneToOne.manager_id == user_id,
             ),
-            OneToOne.kind == KIND,
+            # Written out, not a parameter, so the start meetings' own (partial) index serves.
+            OneToOne.kind == literal_column(f"'{KIND}'"),
             OneToOne.status.in_(GOING_AHEAD),
             OneToOne.ends_at >= bindparam("since"),
             OneToOne.starts_at < bindparam("until"),
