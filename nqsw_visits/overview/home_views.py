@@ -7,7 +7,7 @@ from nqsw_visits.agreements import todo as agreement_todo
 from nqsw_visits.core import clock
 from nqsw_visits.core.clock import zone
 from nqsw_visits.core.paging import first_page, paginate
-from nqsw_visits.core.security import role_required
+from nqsw_visits.core.security import role_required, signed_in_user
 from nqsw_visits.group_sessions import overview as group_sessions
 from nqsw_visits.observations import portfolio
 from nqsw_visits.overview import home as overview
@@ -39,12 +39,13 @@ def index():
 @role_required(Role.NQSW)
 def nqsw():
     """An NQSW's home: their mentors and what needs doing."""
+    me = signed_in_user()
     return render_template(
         "overview/nqsw.html",
-        agreement_to_do=agreement_todo.to_do(current_user, clock.today()),
-        mentors=queries.mentors_of(current_user),
+        agreement_to_do=agreement_todo.to_do(me, clock.today()),
+        mentors=queries.mentors_of(me),
         waiting=_waiting_first(),
-        group_sessions=group_sessions.upcoming_for(current_user.id, clock.now()),
+        group_sessions=group_sessions.upcoming_for(me.id, clock.now()),
     )
 
 
@@ -52,16 +53,17 @@ def nqsw():
 @role_required(Role.MENTOR)
 def mentor():
     """A mentor's home: their mentees and requests waiting."""
+    me = signed_in_user()
     return render_template(
         "overview/mentor.html",
-        agreement_to_do=agreement_todo.to_do(current_user, clock.today()),
-        mentees=overview.mentees_of(current_user),
-        waiting_requests=overview.requests_waiting(current_user),
+        agreement_to_do=agreement_todo.to_do(me, clock.today()),
+        mentees=overview.mentees_of(me),
+        waiting_requests=overview.requests_waiting(me),
         to_write=_to_write(
-            first_page(portfolio.to_write_query(), HOME_LIMIT, portfolio.params_for(current_user))
+            first_page(portfolio.to_write_query(), HOME_LIMIT, portfolio.params_for(me))
         ),
         to_sign=_waiting_first(),
-        group_sessions=group_sessions.upcoming_for(current_user.id, clock.now()),
+        group_sessions=group_sessions.upcoming_for(me.id, clock.now()),
     )
 
 
@@ -100,10 +102,11 @@ def to_sign():
 @role_required(Role.PRACTICE_MANAGER)
 def manager():
     """A practice manager's home: their teams and who is going without."""
-    to_do = agreement_todo.to_do(current_user, clock.today())
+    me = signed_in_user()
+    to_do = agreement_todo.to_do(me, clock.today())
     return render_template(
         "overview/manager.html",
-        teams=overview.managed_teams(current_user),
+        teams=overview.managed_teams(me),
         agreement_to_do=to_do,
         review_tags=_review_tags(to_do),
     )
