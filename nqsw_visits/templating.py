@@ -14,6 +14,7 @@ from nqsw_visits.availability.models import HOLD_KIND_LABELS, ExceptionKind
 from nqsw_visits.core import clock
 from nqsw_visits.core.dates import twelve_hour
 from nqsw_visits.core.paging import pagination_params, shift_weeks
+from nqsw_visits.core.security import signed_in_user
 from nqsw_visits.notifications.queries import unread_count
 from nqsw_visits.observations.models import CLASSIFICATION_LABELS
 from nqsw_visits.people.audit_labels import audit_label
@@ -127,6 +128,7 @@ def remember_rendered_fields() -> None:
 
 
 KEPT_COMPONENTS = 500  # rendered GOV.UK components held per process, about 2 MB at most
+KEPT_HEADERS = 2000  # rendered headers, one a person and page kind: about 6 MB at most
 # Stands in for the account links (with their CSRF token) in the kept service navigation.
 ACCOUNT_LINKS_SLOT = "app-account-links-slot"
 
@@ -156,9 +158,8 @@ def navigation_items() -> list[dict]:
     """Service navigation links for the signed-in person's roles."""
     if not current_user.is_authenticated:
         return []
-    endpoint = request.endpoint or ""
-    own_page = (request.view_args or {}).get("mentor_id", current_user.id) == current_user.id
-    user = current_user._get_current_object()  # once, not through the proxy for each link
+    endpoint, user = request.endpoint or "", signed_in_user()
+    own_page = (request.view_args or {}).get("mentor_id", user.id) == user.id
     roles, items, seen = user.roles, [], set()
     for role, label, target, prefix in NAVIGATION:
         if role not in roles or target in seen:
@@ -237,7 +238,7 @@ def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
     app.add_template_global(shift_weeks, "shift_weeks")
     app.add_template_global(remembered_component({}), "remembered")
     # The header, on every page: each person's menu differs, so it is kept apart.
-    app.add_template_global(remembered_component({}, limit=2000), "remembered_header")
+    app.add_template_global(remembered_component({}, limit=KEPT_HEADERS), "remembered_header")
     app.add_template_global(ACCOUNT_LINKS_SLOT, "ACCOUNT_LINKS_SLOT")
     app.add_template_global(navigation_items, "navigation_items")
     app.add_template_global(htmx_headers, "htmx_headers")

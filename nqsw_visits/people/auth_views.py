@@ -17,7 +17,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from nqsw_visits.core import clock
 from nqsw_visits.core.htmx import hx_redirect, is_htmx
 from nqsw_visits.core.ratelimit import limiter, signin_limit, unsuccessful
-from nqsw_visits.core.security import public
+from nqsw_visits.core.security import public, signed_in_user
 from nqsw_visits.people import signin
 from nqsw_visits.people.forms import ChangePasswordForm, SignInForm
 
@@ -99,7 +99,7 @@ def login():
 @login_required
 def logout():
     """End this session, or with `everywhere` every session of this person."""
-    user = current_user._get_current_object()
+    user = signed_in_user()
     if request.form.get("everywhere") == "1":
         signin.end_everywhere(user)
         message = "You have signed out everywhere. Every device signed in as you is now signed out."
@@ -132,7 +132,7 @@ def _elsewhere(count: int) -> str:
 
 
 def _password_page(form, status: int = 200):
-    user = current_user._get_current_object()
+    user = signed_in_user()
     others = _other_devices(user)
     return render_template("people/change_password.html", form=form, other_devices=others), status
 
@@ -145,7 +145,7 @@ def change_password():
     form.email_for_rules = current_user.email
     if not form.validate_on_submit():
         return _password_page(form, 422 if form.errors else 200)
-    user = current_user._get_current_object()
+    user = signed_in_user()
     if signin.change_password(user, form.current_password.data, form.new_password.data) is None:
         form.current_password.errors.append("Your current password is not correct")
         return _password_page(form, 422)
