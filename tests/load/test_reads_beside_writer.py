@@ -8,10 +8,11 @@ second per message. Reads per second stay at 80% or more, and p99 at most twice,
 figures without the writer; flat out, p99 stays within 5x p50 (reads do not queue
 behind each other). The schedule leaves the writer room on the processor, so what is
 compared is waiting on the database, not the writer's share of a small machine's CPU
-(the server, its clients and the writer share one Python process). Runs alternate and
-the best of each kind is compared, so a busy moment on the machine does not decide the
-result. Run on SQLite and, with TEST_DATABASE_URL set, on PostgreSQL; each run prints
-one line of figures.
+(the server, its clients and the writer share one Python process). Runs alternate, and
+each run beside the writer is compared with the run alone of the same round, so the
+machine's state at the time is the same on both sides; the best round of each kind is
+taken, so a busy moment on the machine does not decide the result. Run on SQLite and,
+with TEST_DATABASE_URL set, on PostgreSQL; each run prints one line of figures.
 """
 
 import asyncio
@@ -232,18 +233,22 @@ def measure(readers, kind: str, seconds: float, writer=None, asked: float | None
     return run
 
 
-def best_of(done: list[Run]) -> tuple[float, float]:
-    """The best reads per second and the best p99 among runs of one kind."""
-    return max(run.rate for run in done), min(run.p99 for run in done)
+def paired(runs: dict[str, list[Run]], kind: str) -> tuple[float, float]:
+    """The best round's reads per second and p99 beside the writer, as ratios to alone.
+
+    With about a hundred reads a run, p99 is one of the slowest reads; the machine's
+    state moves it both ways, so each run is set against the run alone of its round.
+    """
+    rounds = list(zip(runs["alone"], runs[kind], strict=True))
+    return (
+        max(beside.rate / alone.rate for alone, beside in rounds),
+        min(beside.p99 / alone.p99 for alone, beside in rounds),
+    )
 
 
 def keeps_pace(runs: dict[str, list[Run]]) -> bool:
-    """Best of each kind beside the writer: 80% of the reads per second, p99 at most 2x."""
-    alone_rate, alone_p99 = best_of(runs["alone"])
-    return all(
-        rate >= 0.8 * alone_rate and p99 <= 2 * alone_p99
-        for rate, p99 in (best_of(runs[kind]) for kind in KINDS[1:])
-    )
+    """Each kind beside the writer, in its best round: 80% of the reads/s, p99 at most 2x."""
+    return all(rate >= 0.8 and p99 <= 2 for rate, p99 in (paired(runs, kind) for kind in KINDS[1:]))
 
 
 def wait_for_senders(seconds: float = 20) -> None:
@@ -337,16 +342,14 @@ def test_page_reads_keep_their_pace_beside_a_writer(app, server, slow_smtp, requ
     assert steadiest.p99 <= 5 * steadiest.p50, steadiest.line(engine)
     asked = ASKED_SHARE * max(run.rate for run in flat_out)
     runs = alternate(app, readers, writer, slow_smtp, asked, lambda line: show(request, line))
-    best = {kind: best_of(done) for kind, done in runs.items()}
-    alone_rate, alone_p99 = best["alone"]
+    ratios = {kind: paired(runs, kind) for kind in KINDS[1:]}
     show(
         request,
         f"reads beside a writer on {engine}, asking {asked:.0f} reads/s, "
-        f"best of {len(runs['alone'])}: "
+        f"best of {len(runs['alone'])} rounds, against the run alone of the same round: "
         + "; ".join(
-            f"{kind} {rate:.0f} reads/s ({rate / alone_rate:.0%}), p99 {p99 * 1000:.0f} ms "
-            f"({p99 / alone_p99:.1f}x)"
-            for kind, (rate, p99) in best.items()
+            f"{kind} {rate:.0%} of the reads/s, p99 {p99:.1f}x"
+            for kind, (rate, p99) in ratios.items()
         ),
     )
     for kind, done in [("alone, flat out", flat_out), *runs.items()]:
@@ -356,9 +359,6 @@ def test_page_reads_keep_their_pace_beside_a_writer(app, server, slow_smtp, requ
             if run.writes:
                 assert sum(run.writes.values()) >= SECONDS / WRITE_EVERY / 4, (kind, run.writes)
     assert all(run.emails > 0 for run in runs["beside a writer, slow SMTP"])
-    for kind in ("beside a writer", "beside a writer, slow SMTP"):
-        rate, p99 = best[kind]
-        assert rate >= 0.8 * alone_rate, f"{kind}: {rate:.0f} reads/s against {alone_rate:.0f}"
-        assert p99 <= 2 * alone_p99, (
-            f"{kind}: p99 {p99 * 1000:.0f} ms against {alone_p99 * 1000:.0f}"
-        )
+    for kind, (rate, p99) in ratios.items():
+        assert rate >= 0.8, f"{kind}: {rate:.0%} of the reads/s alone in its best round"
+        assert p99 <= 2, f"{kind}: p99 {p99:.1f}x the p99 alone in its best round"
