@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from nqsw_visits.agreements import models as agreement_models  # noqa: F401
 from nqsw_visits.availability import models as availability_models  # noqa: F401
-from nqsw_visits.core import config, database  # noqa: F401
+from nqsw_visits.core import config, database
 from nqsw_visits.core.extensions import csrf, db, login_manager, migrate
 from nqsw_visits.group_sessions import models as group_session_models  # noqa: F401
 from nqsw_visits.notifications import models as notification_models  # noqa: F401
@@ -50,6 +50,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
+    with app.app_context():
+        database.ping_when_idle(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     passwords.configure(app.config["PASSWORD_HASH_PARAMS"])

@@ -62,7 +62,7 @@ def base_config(database_url: str, instance: Path) -> dict:
         "PASSWORD_HASH_PARAMS": FAST_HASH,
         "WTF_CSRF_ENABLED": False,
         "TRUSTED_HOSTS": ["localhost", "127.0.0.1"],
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         # Emails stay queued unless a test sends them itself.
         "MAIL_SEND_AFTER_REQUEST": False,
         "COMPLETE_PAST_EVERY_SECONDS": 0,

@@ -65,6 +65,8 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "COMPLETE_PAST_EVERY_SECONDS": int(os.environ.get("COMPLETE_PAST_EVERY_SECONDS", 300)),
+        # A pooled connection idle this long is checked before use (core.database.ping_when_idle).
+        "DB_PING_AFTER_IDLE_SECONDS": float(os.environ.get("DB_PING_AFTER_IDLE_SECONDS", 5)),
         "CASE_REFERENCE_PATTERN": os.environ.get("CASE_REFERENCE_PATTERN", CASE_REFERENCE_PATTERN),
         "CASE_REFERENCE_EXAMPLE": os.environ.get("CASE_REFERENCE_EXAMPLE", "CR-4417"),
         # Keep periods for `flask purge`, in days (README, "Keeping and backing up data").
@@ -78,7 +80,7 @@ def from_environment(instance_path: str) -> dict:
 
 
 FIXED = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "alongside_session",

@@ -1,4 +1,4 @@
-"""SQLite settings, and which transactions take its single write lock.
+"""SQLite settings, which transactions take its single write lock, and page reads on PostgreSQL.
 
 A page read (GET, HEAD, OPTIONS) begins DEFERRED, so it reads beside a writer (WAL)
 and never queues behind one. Every other transaction begins IMMEDIATE: POST and other
@@ -7,6 +7,11 @@ makes, which go in `writing()`. A deferred transaction that reads and then write
 fails at once (SQLITE_BUSY_SNAPSHOT, no busy wait) when another connection committed
 in between; IMMEDIATE waits its turn instead, so a write in a deferred transaction is
 refused outright rather than left to fail now and then.
+
+On PostgreSQL a page read runs its statements in autocommit, each on its own: at READ
+COMMITTED each statement sees its own snapshot either way, and BEGIN and ROLLBACK were
+two of a page's dozen round trips to the server. Its writes go in `writing()` too, in a
+transaction, and one outside it is refused there as well.
 """
 
 import os
@@ -17,8 +22,9 @@ from contextvars import ContextVar
 from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 
+from nqsw_visits.core import clock
 from nqsw_visits.core.extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -109,21 +115,51 @@ def _configure_sqlite(dbapi_connection, _record):
 
 
 @event.listens_for(Engine, "begin")
-def _begin_sqlite(connection):
+def _begin(connection):
     if connection.dialect.name == "sqlite":
         mode = "DEFERRED" if reads_only() else "IMMEDIATE"
         connection.info["sqlite_begin"] = mode
         connection.exec_driver_sql(f"BEGIN {mode}")
+    elif connection.dialect.name == "postgresql":
+        _autocommit_page_reads(connection)
+
+
+def _autocommit_page_reads(connection) -> None:
+    # The flag lives with the pooled connection: only a connection this turned to
+    # autocommit is turned back, so an engine made AUTOCOMMIT (CREATE DATABASE) stays so.
+    reads = reads_only()
+    if connection.info.get("read_autocommit", False) != reads:
+        connection.connection.dbapi_connection.autocommit = reads  # no round trip when idle
+        connection.info["read_autocommit"] = reads
 
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _refuse_writes_in_read_transactions(conn, _cursor, statement, *_args):
-    if conn.info.get("sqlite_begin") == "DEFERRED" and statement.lstrip()[:7].upper().startswith(
-        _WRITES
-    ):
+    reading_only = conn.info.get("sqlite_begin") == "DEFERRED" or conn.info.get("read_autocommit")
+    if reading_only and statement.lstrip()[:7].upper().startswith(_WRITES):
         raise WriteInReadTransaction(
             "A page read wrote to the database: put the write in database.writing()"
         )
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only once it has sat idle that long."""
+    # Checking on every checkout (pool_pre_ping) cost a round trip per request; one used
+    # moments ago is as good as checked. One the server closed is replaced, not handed out.
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection, record):
+        record.info["idle_from"] = clock.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection, record, _proxy):
+        idle_from = record.info.get("idle_from")
+        if idle_from is None or clock.monotonic() - idle_from < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError("the server closed an idle connection") from error
 
 
 @contextmanager

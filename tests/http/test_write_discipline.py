@@ -1,4 +1,5 @@
-"""On SQLite only changes take the write lock: page reads begin DEFERRED, writes IMMEDIATE."""
+"""On SQLite only changes take the write lock: page reads begin DEFERRED, writes IMMEDIATE.
+On PostgreSQL page reads run in autocommit, with no BEGIN or ROLLBACK; writes in a transaction."""
 
 import sqlite3
 from datetime import timedelta
@@ -21,8 +22,6 @@ from tests.factories import DEFAULT_PASSWORD, make_user
 @pytest.fixture
 def probe_app(app, app_config):
     """An app with routes that read, write in writing(), and write without it."""
-    if not app_config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("BEGIN DEFERRED and IMMEDIATE are SQLite's; PostgreSQL locks rows")
     probe = create_app(app_config)
 
     @probe.route("/probe/read", methods=["GET", "POST"])
@@ -45,14 +44,45 @@ def probe_app(app, app_config):
         db.session.commit()
         return "saved"
 
+    @probe.route("/probe/autocommit", methods=["GET", "POST"])
+    @public
+    def autocommit():
+        def state() -> str:
+            db.session.scalar(select(func.count(AuditEvent.id)))
+            return str(db.session.connection().connection.dbapi_connection.autocommit)
+
+        before = state()
+        with writing():
+            audit.record("probe.written")
+            within = state()
+        after = state()
+        db.session.commit()  # a POST's change is saved by its view, as every view does
+        return f"{before} {within} {after}"
+
+    @probe.get("/probe/half-written")
+    @public
+    def half_written():
+        with writing():
+            audit.record("probe.written")
+            db.session.flush()
+            raise RuntimeError("after the first write")
+
     probe.test_client_class = FreshContextClient
     db.session.commit()
     return probe
 
 
 @pytest.fixture
-def begins(probe_app):
+def on_postgresql(app_config):
+    if app_config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("autocommit page reads are PostgreSQL's; SQLite's begin DEFERRED")
+
+
+@pytest.fixture
+def begins(probe_app, app_config):
     """The BEGIN statements the app sends, in order."""
+    if not app_config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("BEGIN DEFERRED and IMMEDIATE are SQLite's; PostgreSQL locks rows")
     seen: list[str] = []
 
     def note(conn, cursor, statement, *args):
@@ -88,6 +118,22 @@ def test_a_write_in_a_page_read_outside_writing_is_refused(probe_app):
     """A forgotten writing() fails every time in tests, not now and then under load."""
     with pytest.raises(WriteInReadTransaction):
         probe_app.test_client().get("/probe/write-without")
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
+
+
+def test_a_page_read_on_postgresql_runs_in_autocommit(probe_app, on_postgresql):
+    """A GET reads without BEGIN or ROLLBACK; its writing() and every POST run in a transaction."""
+    client = probe_app.test_client()
+    assert client.get("/probe/autocommit").get_data(as_text=True) == "True False True"
+    assert client.post("/probe/autocommit").get_data(as_text=True) == "False False False"
+    assert client.get("/probe/autocommit").get_data(as_text=True) == "True False True"
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == 3
+
+
+def test_a_failed_write_in_a_page_read_on_postgresql_leaves_nothing(probe_app, on_postgresql):
+    """writing() in a page read is still all or nothing, though the read is in autocommit."""
+    with pytest.raises(RuntimeError):
+        probe_app.test_client().get("/probe/half-written")
     assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
 
 
