@@ -10,6 +10,12 @@ from tests.factories import make_user
 
 
 @pytest.fixture
+def app_config(request, app_config):
+    """The test's config, with any settings the test names."""
+    return {**app_config, **getattr(request, "param", {})}
+
+
+@pytest.fixture
 def pings(app, monkeypatch):
     """How many times the app has checked a pooled connection with the server."""
     seen = []
@@ -24,7 +30,7 @@ def pings(app, monkeypatch):
     return seen
 
 
-def _reader(app, client_for):
+def _reader(client_for):
     person = make_user()
     db.session.commit()
     return client_for(person)
@@ -32,7 +38,7 @@ def _reader(app, client_for):
 
 def test_a_connection_used_moments_ago_is_not_checked(app, client_for, pings):
     """Pages in quick succession send no check: it was one round trip a page."""
-    reader = _reader(app, client_for)
+    reader = _reader(client_for)
     pings.clear()
     for _ in range(5):
         assert reader.get("/notifications").status_code == 200
@@ -42,17 +48,11 @@ def test_a_connection_used_moments_ago_is_not_checked(app, client_for, pings):
 @pytest.mark.parametrize("app_config", [{"DB_PING_AFTER_IDLE_SECONDS": 0}], indirect=True)
 def test_a_connection_idle_past_the_setting_is_checked(app, client_for, pings):
     """Every checkout after the idle time sends a check first."""
-    reader = _reader(app, client_for)
+    reader = _reader(client_for)
     pings.clear()
     for _ in range(3):
         assert reader.get("/notifications").status_code == 200
     assert len(pings) >= 3
-
-
-@pytest.fixture
-def app_config(request, app_config):
-    """The test's config, with any settings the test names."""
-    return {**app_config, **getattr(request, "param", {})}
 
 
 def _close_the_pool_from_the_server() -> None:
@@ -76,9 +76,9 @@ def on_postgresql(app_config):
         pytest.skip("an SQLite connection is a file in this process: no server closes it")
 
 
-def _status_after_the_server_closed_the_pool(app, client_for) -> int:
+def _status_after_the_server_closed_the_pool(client_for) -> int:
     """A page read, the pool's connections closed by the server, and the next page's status."""
-    reader = _reader(app, client_for)
+    reader = _reader(client_for)
     assert reader.get("/notifications").status_code == 200
     db.session.remove()
     _close_the_pool_from_the_server()
@@ -91,10 +91,10 @@ def _status_after_the_server_closed_the_pool(app, client_for) -> int:
 @pytest.mark.parametrize("app_config", [{"DB_PING_AFTER_IDLE_SECONDS": 0}], indirect=True)
 def test_a_connection_the_server_closed_while_idle_is_replaced(app, client_for, on_postgresql):
     """The check finds the closed connection and the pool opens a new one: no error page."""
-    assert _status_after_the_server_closed_the_pool(app, client_for) == 200
+    assert _status_after_the_server_closed_the_pool(client_for) == 200
 
 
 @pytest.mark.parametrize("app_config", [{"DB_PING_AFTER_IDLE_SECONDS": 3600}], indirect=True)
 def test_without_the_check_a_closed_connection_fails_the_page(app, client_for, on_postgresql):
     """What the check is for: handed out unchecked, the closed connection fails the request."""
-    assert _status_after_the_server_closed_the_pool(app, client_for) >= 500
+    assert _status_after_the_server_closed_the_pool(client_for) >= 500
