@@ -16,7 +16,7 @@ from nqsw_visits.agreements.forms import (
 )
 from nqsw_visits.agreements.views import PEOPLE_OF_AGREEMENTS
 from nqsw_visits.core import clock
-from nqsw_visits.core.database import kept_as_loaded, writing
+from nqsw_visits.core.database import kept_as_loaded
 from nqsw_visits.core.extensions import db
 from nqsw_visits.core.forms import refused
 from nqsw_visits.core.security import role_required
@@ -88,8 +88,10 @@ def review(agreement_id: int, months: int):
         response = _page(agreement, at, confirm_form=ConfirmReviewForm())
     if at.review is not None and request.method == "GET":
         # Every read of a review is audited, once the page is rendered.
-        with kept_as_loaded(), writing():
-            audit.record("agreement.review_read", actor=current_user, obj=agreement, months=months)
+        with kept_as_loaded():
+            audit.record_read(
+                "agreement.review_read", actor=current_user, obj=agreement, months=months
+            )
     return response
 
 

@@ -12,7 +12,6 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from nqsw_visits.core.database import writing
 from nqsw_visits.core.extensions import db
 from nqsw_visits.core.refusal import Refusal
 from nqsw_visits.notifications.notify import notify
@@ -230,20 +229,18 @@ def add_addendum(actor: User, observation: Observation, text: str) -> Addendum:
 
 def record_read(reader: User, observation: Observation, view: str = "full") -> None:
     """Every read of an observation's full text is audited (in a page read, at once)."""
-    with writing():
-        audit.record("observation.read", actor=reader, obj=observation, view=view)
+    audit.record_read("observation.read", actor=reader, obj=observation, view=view)
 
 
 def record_portfolio_read(reader: User, nqsw: User, shown: list[Observation]) -> None:
     """A portfolio view is one audited read that names every observation it shows."""
     # Read before writing() ends the read transaction, which would load each one again.
     shown_ids, nqsw_id = [observation.id for observation in shown], nqsw.id
-    with writing():
-        audit.record(
-            "observation.read",
-            actor=reader,
-            object_type="portfolio",
-            object_id=nqsw_id,
-            view="portfolio",
-            observation_ids=shown_ids,
-        )
+    audit.record_read(
+        "observation.read",
+        actor=reader,
+        object_type="portfolio",
+        object_id=nqsw_id,
+        view="portfolio",
+        observation_ids=shown_ids,
+    )

@@ -6,7 +6,7 @@ from flask_login import current_user
 from nqsw_visits.agreements import rules as agreements
 from nqsw_visits.agreements.access import agreement_for
 from nqsw_visits.core import clock
-from nqsw_visits.core.database import kept_as_loaded, writing
+from nqsw_visits.core.database import kept_as_loaded
 from nqsw_visits.core.extensions import db
 from nqsw_visits.core.forms import refused
 from nqsw_visits.core.paging import paginate
@@ -132,8 +132,8 @@ def show(session_id: int):
     response = _page(session)
     # Every view is audited once the page is rendered: besides its own record, the page
     # shows actions carried from earlier sessions.
-    with kept_as_loaded(), writing():
-        audit.record("one_to_one.read", actor=current_user, obj=session)
+    with kept_as_loaded():
+        audit.record_read("one_to_one.read", actor=current_user, obj=session)
     return response
 
 
