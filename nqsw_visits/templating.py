@@ -4,8 +4,7 @@ import json
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request, url_for
-from flask_login import current_user
+from flask import Flask
 from flask_wtf.csrf import generate_csrf
 from govuk_frontend_wtf.gov_form_base import GovFormBase
 from jinja2 import Template
@@ -14,8 +13,7 @@ from nqsw_visits.availability.models import HOLD_KIND_LABELS, ExceptionKind
 from nqsw_visits.core import clock
 from nqsw_visits.core.dates import twelve_hour
 from nqsw_visits.core.paging import pagination_params, shift_weeks
-from nqsw_visits.core.security import signed_in_user
-from nqsw_visits.notifications.queries import unread_count
+from nqsw_visits.navigation import register_layout_helpers
 from nqsw_visits.observations.models import CLASSIFICATION_LABELS
 from nqsw_visits.people.audit_labels import audit_label
 from nqsw_visits.people.models import Role
@@ -25,38 +23,6 @@ from nqsw_visits.support_requests.models import (
     MEETING_TYPE_LABELS,
     STATUS_TAGS,
 )
-
-# (role, label, endpoint, endpoint prefix that marks it current)
-NAVIGATION = [
-    (Role.NQSW, "My support", "dashboard.nqsw", "dashboard.nqsw"),
-    (Role.NQSW, "Ask for support", "support_requests.ask", "support_requests.ask"),
-    (
-        Role.NQSW,
-        "My requests",
-        "support_requests.mine",
-        ("support_requests.mine", "support_requests.show"),
-    ),
-    (Role.NQSW, "My agreement", "agreements.index", "agreements."),
-    (Role.NQSW, "Group sessions", "group_sessions.index", "group_sessions."),
-    (Role.MENTOR, "Mentoring", "dashboard.mentor", "dashboard.mentor"),
-    (Role.MENTOR, "Requests", "support_requests.inbox", "support_requests.inbox"),
-    (
-        Role.MENTOR,
-        "My availability",
-        "availability.edit",
-        ("availability.e", "availability.w", "availability.l"),
-    ),
-    (Role.MENTOR, "My diary", "availability.diary", "availability.diary"),
-    (Role.PRACTICE_MANAGER, "My team", "dashboard.manager", "dashboard.manager"),
-    (Role.PRACTICE_MANAGER, "Planned support", "planning.planned", "planning."),
-    (Role.MENTOR, "Agreements", "agreements.index", "agreements."),
-    (Role.MENTOR, "Group sessions", "group_sessions.index", "group_sessions."),
-    (Role.PRACTICE_MANAGER, "Agreements", "agreements.index", "agreements."),
-    (Role.ADMIN, "Administration", "admin.index", "admin.index"),
-    (Role.ADMIN, "People", "admin.people_list", "admin.p"),
-    (Role.ADMIN, "Teams", "admin.teams", "admin.team"),
-    (Role.ADMIN, "Group sessions", "group_sessions.index", "group_sessions."),
-]
 
 
 # Status of a request -> (words, GOV.UK tag colour).
@@ -128,9 +94,6 @@ def remember_rendered_fields() -> None:
 
 
 KEPT_COMPONENTS = 500  # rendered GOV.UK components held per process, about 2 MB at most
-KEPT_HEADERS = 2000  # rendered headers, one a person and page kind: about 6 MB at most
-# Stands in for the account links (with their CSRF token) in the kept service navigation.
-ACCOUNT_LINKS_SLOT = "app-account-links-slot"
 
 
 def remembered_component(kept: dict, limit: int = KEPT_COMPONENTS):
@@ -152,32 +115,6 @@ def remembered_component(kept: dict, limit: int = KEPT_COMPONENTS):
         return found
 
     return remembered
-
-
-def navigation_items() -> list[dict]:
-    """Service navigation links for the signed-in person's roles."""
-    if not current_user.is_authenticated:
-        return []
-    endpoint, user = request.endpoint or "", signed_in_user()
-    own_page = (request.view_args or {}).get("mentor_id", user.id) == user.id
-    roles, items, seen = user.roles, [], set()
-    for role, label, target, prefix in NAVIGATION:
-        if role not in roles or target in seen:
-            continue
-        seen.add(target)
-        mine = target.startswith("availability.")
-        href = url_for(target, mentor_id=user.id) if mine else url_for(target)
-        current = endpoint.startswith(prefix) and (own_page or not mine)
-        items.append({"text": label, "href": href, "current": current, "target": target})
-    unread = unread_count(user.id)
-    items.append(
-        {
-            "text": f"Notifications ({unread} new)" if unread else "Notifications",
-            "href": url_for("notifications.index"),
-            "current": endpoint.startswith("notifications."),
-        }
-    )
-    return items
 
 
 def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
@@ -237,10 +174,7 @@ def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
     app.add_template_global(pagination_params, "pagination_params")
     app.add_template_global(shift_weeks, "shift_weeks")
     app.add_template_global(remembered_component({}), "remembered")
-    # The header, on every page: each person's menu differs, so it is kept apart.
-    app.add_template_global(remembered_component({}, limit=KEPT_HEADERS), "remembered_header")
-    app.add_template_global(ACCOUNT_LINKS_SLOT, "ACCOUNT_LINKS_SLOT")
-    app.add_template_global(navigation_items, "navigation_items")
+    register_layout_helpers(app)
     app.add_template_global(htmx_headers, "htmx_headers")
     app.add_template_global(Role, "Role")
     app.add_template_global(clock.now, "now_utc")
