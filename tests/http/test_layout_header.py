@@ -2,7 +2,8 @@
 
 import re
 
-from nqsw_visits.people.models import Role
+from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import Role, UserRole
 from tests.conftest import sign_in
 from tests.factories import make_user
 
@@ -29,3 +30,20 @@ def test_the_current_menu_item_follows_the_page(client):
     assert CURRENT.findall(header(client, "/mentoring")) == ["Mentoring"]
     assert CURRENT.findall(header(client, "/inbox")) == ["Requests"]
     assert CURRENT.findall(header(client, "/mentoring")) == ["Mentoring"]
+
+
+def test_a_role_given_later_shows_in_the_menu_at_once(client):
+    person = make_user(Role.NQSW)
+    sign_in(client, person)
+    assert 'href="/mentoring"' not in header(client, "/notifications")
+    person.role_rows.append(UserRole(role=Role.MENTOR.value))
+    db.session.commit()
+    assert 'href="/mentoring"' in header(client, "/notifications")
+
+
+def test_a_mentors_own_links_lead_to_their_own_diary(client_for):
+    first, second = make_user(Role.MENTOR), make_user(Role.MENTOR)
+    mine = header(client_for(first), "/notifications")
+    theirs = header(client_for(second), "/notifications")
+    assert f"/mentors/{first.id}/diary" in mine and f"/mentors/{second.id}/" not in mine
+    assert f"/mentors/{second.id}/diary" in theirs and f"/mentors/{first.id}/" not in theirs
