@@ -29,22 +29,13 @@ AGREED_DAYS = 7  # a week of agreed requests, from today: bounded by the mentor'
 @role_required(Role.MENTOR)
 def inbox():
     """Requests waiting for your answer (urgent first), then what you agreed, by the week."""
-    waiting = paginate(
-        queries.mentor_requests(current_user.id, RequestStatus.REQUESTED).order_by(
-            SupportRequest.urgent.desc(), SupportRequest.starts_at, SupportRequest.id
-        ),
-        WAITING_PER_PAGE,
-    )
+    mine = {"mentor_id": current_user.id}
+    waiting = paginate(queries.waiting_for_answer(), WAITING_PER_PAGE, params=mine)
     first = date_arg("from", clamp=True) or clock.today()
     start = datetime.combine(first, time(0), tzinfo=zone())
     end = datetime.combine(first + timedelta(days=AGREED_DAYS), time(0), tzinfo=zone())
-    agreed = db.session.scalars(
-        queries.mentor_requests(
-            current_user.id, RequestStatus.ACCEPTED, RequestStatus.ALTERNATIVE_PROPOSED
-        )
-        .where(SupportRequest.starts_at < end, SupportRequest.ends_at > start)
-        .order_by(SupportRequest.starts_at, SupportRequest.id)
-    ).all()
+    window = {**mine, "start": start, "end": end}
+    agreed = db.session.scalars(queries.agreed_between(), window).all()
     return render_template(
         "support_requests/inbox.html",
         waiting=waiting,

@@ -144,7 +144,8 @@ def ask_check():
 @role_required(Role.NQSW)
 def mine():
     """Everything you have asked for: upcoming soonest first, then past, latest first."""
-    rows = paginate(queries.nqsw_requests(current_user.id, clock.now()), MY_REQUESTS_PER_PAGE)
+    mine = {"nqsw_id": current_user.id, "now": clock.now()}
+    rows = paginate(queries.nqsw_requests(), MY_REQUESTS_PER_PAGE, params=mine)
     return render_template("support_requests/mine.html", requests=rows)
 
 

@@ -2,9 +2,10 @@
 requests by status, why a waiting one would clash, the counts its headings show)."""
 
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from nqsw_visits.availability import free_time as availability
@@ -14,12 +15,14 @@ from nqsw_visits.people.models import User
 from nqsw_visits.support_requests.models import HOLDING, RequestStatus, SupportRequest
 
 
-def nqsw_requests(nqsw_id: int, now: datetime) -> Select:
-    """Everything the NQSW asked for: upcoming soonest first, then past, latest first."""
-    upcoming = SupportRequest.ends_at >= now
+@cache
+def nqsw_requests() -> Select:
+    """Everything the NQSW (`nqsw_id`) asked for: upcoming (ending after `now`) soonest
+    first, then past, latest first. Built once, for every NQSW."""
+    upcoming = SupportRequest.ends_at >= bindparam("now")
     return (
         select(SupportRequest)
-        .where(SupportRequest.nqsw_id == nqsw_id)
+        .where(SupportRequest.nqsw_id == bindparam("nqsw_id"))
         .order_by(
             case((upcoming, 0), else_=1),
             case((upcoming, SupportRequest.starts_at)),
@@ -31,13 +34,38 @@ def nqsw_requests(nqsw_id: int, now: datetime) -> Select:
     )
 
 
-def mentor_requests(mentor_id: int, *statuses: RequestStatus) -> Select:
-    """The mentor's requests in these statuses, each with its NQSW."""
+def _mentor_requests(*statuses: RequestStatus) -> Select:
+    """The mentor's (`mentor_id`) requests in these statuses, each with its NQSW."""
     return (
         select(SupportRequest)
-        .where(SupportRequest.mentor_id == mentor_id, SupportRequest.status.in_(statuses))
+        .where(
+            SupportRequest.mentor_id == bindparam("mentor_id"),
+            SupportRequest.status.in_(statuses),
+        )
         # Each card names the NQSW: in the same query (the mentor is you, already loaded).
         .options(joinedload(SupportRequest.nqsw).lazyload(User.role_rows))
+    )
+
+
+@cache
+def waiting_for_answer() -> Select:
+    """The mentor's (`mentor_id`) requests waiting for an answer, urgent first."""
+    # Built once: the inbox is a mentor's most used page, and a statement built afresh
+    # costs its construction and its cache key on every view.
+    return _mentor_requests(RequestStatus.REQUESTED).order_by(
+        SupportRequest.urgent.desc(), SupportRequest.starts_at, SupportRequest.id
+    )
+
+
+@cache
+def agreed_between() -> Select:
+    """The mentor's (`mentor_id`) agreed or offered requests overlapping `start` to `end`."""
+    return (
+        _mentor_requests(RequestStatus.ACCEPTED, RequestStatus.ALTERNATIVE_PROPOSED)
+        .where(
+            SupportRequest.starts_at < bindparam("end"), SupportRequest.ends_at > bindparam("start")
+        )
+        .order_by(SupportRequest.starts_at, SupportRequest.id)
     )
 
 

@@ -12,7 +12,7 @@ from nqsw_visits.people import queries as people
 from nqsw_visits.people.models import Role
 from nqsw_visits.support_requests import queries as requests
 from nqsw_visits.support_requests import rules as scheduling
-from nqsw_visits.support_requests.models import RequestKind, RequestStatus
+from nqsw_visits.support_requests.models import RequestKind
 from tests.factories import (
     assign_mentor,
     make_manager_of,
@@ -83,7 +83,8 @@ def test_an_nqsws_requests_run_upcoming_soonest_first_then_past_latest_first(app
         ask(nqsw, mentor, at(11)),
         ask(nqsw, mentor, at(14)),
     )
-    shown = list(db.session.scalars(requests.nqsw_requests(nqsw.id, at(10, 30))))
+    mine = {"nqsw_id": nqsw.id, "now": at(10, 30)}
+    shown = list(db.session.scalars(requests.nqsw_requests(), mine))
     assert [r.id for r in shown] == [middle.id, late.id, early.id]
 
 
@@ -100,7 +101,7 @@ def test_the_inbox_counts_and_names_each_clash(app):
     scheduling.accept(mentor, first, LONDON, clock.now())
     db.session.commit()
     waiting = ask(other, mentor, at(13))
-    rows = list(db.session.scalars(requests.mentor_requests(mentor.id, RequestStatus.REQUESTED)))
+    rows = list(db.session.scalars(requests.waiting_for_answer(), {"mentor_id": mentor.id}))
     assert rows == [waiting]
     assert requests.inbox_clashes(mentor.id, rows, LONDON, clock.now()) == {}
     assert requests.inbox_counts(waiting) == {"waiting": 1, "others": 1}
