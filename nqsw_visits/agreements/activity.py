@@ -3,8 +3,9 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, bindparam, case, func, select
 
 from nqsw_visits.core.extensions import db
 from nqsw_visits.observations.models import AgreedAction, Observation
@@ -29,6 +30,15 @@ def by_focus_case(case_ids: list[int]) -> dict[int, CaseActivity]:
     found: dict[int, CaseActivity] = defaultdict(CaseActivity)
     if not case_ids:
         return found
+    rows = db.session.execute(_counts(), {"case_ids": case_ids})
+    for case_id, accompaniments, discussions, observations, actions, done in rows:
+        found[case_id] = CaseActivity(accompaniments, discussions, observations, actions, done)
+    return found
+
+
+@cache
+def _counts():
+    # Built once, for every agreement: its cases are bound (`case_ids`).
     happening = SupportRequest.status.in_(HAPPENING)
     discussion = SupportRequest.kind == RequestKind.CASE_DISCUSSION.value
     shared = Observation.shared_at.is_not(None)
@@ -36,7 +46,7 @@ def by_focus_case(case_ids: list[int]) -> dict[int, CaseActivity]:
     def distinct_ids(condition, column):
         return func.count(func.distinct(case((condition, column))))
 
-    rows = db.session.execute(
+    return (
         select(
             SupportRequest.focus_case_id,
             distinct_ids(and_(happening, ~discussion), SupportRequest.id),
@@ -47,12 +57,9 @@ def by_focus_case(case_ids: list[int]) -> dict[int, CaseActivity]:
         )
         .outerjoin(Observation, Observation.request_id == SupportRequest.id)
         .outerjoin(AgreedAction, AgreedAction.observation_id == Observation.id)
-        .where(SupportRequest.focus_case_id.in_(case_ids))
+        .where(SupportRequest.focus_case_id.in_(bindparam("case_ids", expanding=True)))
         .group_by(SupportRequest.focus_case_id)
     )
-    for case_id, accompaniments, discussions, observations, actions, done in rows:
-        found[case_id] = CaseActivity(accompaniments, discussions, observations, actions, done)
-    return found
 
 
 LATEST = 5  # events shown under each focus case; the rest are counted
@@ -76,13 +83,10 @@ class CaseHistory:
     more: int = 0
 
 
-def history(case_ids: list[int], viewer_id: int, manager: bool) -> dict[int, CaseHistory]:
-    """What happened on each focus case, in one query: requests planned or done and their
-    shared observations; the manager opens an observation only where the NQSW shares it."""
-    found: dict[int, CaseHistory] = defaultdict(CaseHistory)
-    if not case_ids:
-        return found
-    rows = db.session.execute(
+@cache
+def _events():
+    # Built once, for every agreement: its cases are bound (`case_ids`).
+    return (
         select(
             SupportRequest.focus_case_id,
             SupportRequest.id,
@@ -99,8 +103,20 @@ def history(case_ids: list[int], viewer_id: int, manager: bool) -> dict[int, Cas
             Observation,
             and_(Observation.request_id == SupportRequest.id, Observation.shared_at.is_not(None)),
         )
-        .where(SupportRequest.focus_case_id.in_(case_ids), SupportRequest.status.in_(HAPPENING))
+        .where(
+            SupportRequest.focus_case_id.in_(bindparam("case_ids", expanding=True)),
+            SupportRequest.status.in_(HAPPENING),
+        )
     )
+
+
+def history(case_ids: list[int], viewer_id: int, manager: bool) -> dict[int, CaseHistory]:
+    """What happened on each focus case, in one query: requests planned or done and their
+    shared observations; the manager opens an observation only where the NQSW shares it."""
+    found: dict[int, CaseHistory] = defaultdict(CaseHistory)
+    if not case_ids:
+        return found
+    rows = db.session.execute(_events(), {"case_ids": case_ids})
     events: dict[int, list[Event]] = defaultdict(list)
     for case_id, id_, kind, status, starts_at, nqsw_id, mentor_id, seen, shared, told in rows:
         party = viewer_id in (nqsw_id, mentor_id)

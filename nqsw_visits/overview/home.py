@@ -126,9 +126,9 @@ class AdminOverview:
     recent_events: list[AuditEvent]
 
 
-def admin_overview(now: datetime) -> AdminOverview:
-    """People and teams that need an administrator's attention."""
-    counts = dict(db.session.execute(select(User.active, func.count()).group_by(User.active)).all())
+@cache
+def _admin_statements() -> dict:
+    """The administrator's home reads the same six statements each time: built once."""
     mentor = aliased(User)
     has_mentor = (
         select(MentorAssignment.nqsw_id)
@@ -139,29 +139,39 @@ def admin_overview(now: datetime) -> AdminOverview:
         select(TeamManager.team_id).join(User, User.id == TeamManager.user_id).where(User.active)
     )
 
-    def people(query) -> list[User]:
+    def people(query):
         # These lists show names only: leave roles unloaded (one query fewer per list).
-        return list(
-            db.session.scalars(query.options(lazyload(User.role_rows)).order_by(User.display_name))
-        )
+        return query.options(lazyload(User.role_rows)).order_by(User.display_name)
+
+    return {
+        "counts": select(User.active, func.count()).group_by(User.active),
+        "locked": people(select(User).where(User.locked_until > bindparam("now"))),
+        "without_team": people(with_role(Role.NQSW).where(User.active, User.team_id.is_(None))),
+        "without_mentor": people(
+            with_role(Role.NQSW).where(User.active, User.id.not_in(has_mentor))
+        ),
+        "teams": select(Team).where(Team.id.not_in(has_manager)).order_by(Team.name),
+        "recent": select(AuditEvent)
+        .options(selectinload(AuditEvent.actor).lazyload(User.role_rows))
+        .order_by(AuditEvent.id.desc())
+        .limit(10),
+    }
+
+
+def admin_overview(now: datetime) -> AdminOverview:
+    """People and teams that need an administrator's attention."""
+    statements = _admin_statements()
+    counts = dict(db.session.execute(statements["counts"]).all())
+
+    def rows(name: str, **params) -> list:
+        return list(db.session.scalars(statements[name], params))
 
     return AdminOverview(
         active_users=counts.get(True, 0),
         inactive_users=counts.get(False, 0),
-        locked=people(select(User).where(User.locked_until > now)),
-        nqsws_without_team=people(with_role(Role.NQSW).where(User.active, User.team_id.is_(None))),
-        nqsws_without_mentor=people(
-            with_role(Role.NQSW).where(User.active, User.id.not_in(has_mentor))
-        ),
-        teams_without_manager=list(
-            db.session.scalars(select(Team).where(Team.id.not_in(has_manager)).order_by(Team.name))
-        ),
-        recent_events=list(
-            db.session.scalars(
-                select(AuditEvent)
-                .options(selectinload(AuditEvent.actor).lazyload(User.role_rows))
-                .order_by(AuditEvent.id.desc())
-                .limit(10)
-            )
-        ),
+        locked=rows("locked", now=now),
+        nqsws_without_team=rows("without_team"),
+        nqsws_without_mentor=rows("without_mentor"),
+        teams_without_manager=rows("teams"),
+        recent_events=rows("recent"),
     )
