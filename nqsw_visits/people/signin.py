@@ -135,8 +135,9 @@ def start_session(user: User) -> str:
 @cache
 def _session_and_user():
     # Built once: every request runs it. Roles come in the same statement, not a second one.
+    # The session's own row is read as plain values: only the person is an object.
     return (
-        select(UserSession, User)
+        select(UserSession.id, UserSession.created_at, UserSession.last_seen_at, User)
         .join(User, UserSession.user_id == User.id)
         .where(UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None))
         .options(joinedload(User.role_rows))
@@ -149,12 +150,12 @@ def load_session(token: str, *, idle: timedelta, absolute: timedelta) -> User | 
     row = found.unique().first()
     if row is None:
         return None
-    user_session, user = row
+    session_id, created_at, last_seen_at, user = row
     now = clock.now()
     expired = None
-    if now - user_session.last_seen_at > idle:
+    if now - last_seen_at > idle:
         expired = "idle timeout"
-    elif now - user_session.created_at > absolute:
+    elif now - created_at > absolute:
         expired = "absolute timeout"
     elif not user.active:
         expired = "deactivated"
@@ -163,18 +164,18 @@ def load_session(token: str, *, idle: timedelta, absolute: timedelta) -> User | 
         with writing():
             ended = db.session.execute(
                 update(UserSession)
-                .where(UserSession.id == user_session.id, UserSession.ended_at.is_(None))
+                .where(UserSession.id == session_id, UserSession.ended_at.is_(None))
                 .values(ended_at=now, end_reason=expired)
             )
             if ended.rowcount:  # another request may have ended it first
                 audit.record("session.expired", actor=user, reason=expired)
         db.session.commit()
         return None
-    if now - user_session.last_seen_at > _TOUCH_EVERY:
+    if now - last_seen_at > _TOUCH_EVERY:
         with writing():
             db.session.execute(
                 update(UserSession)
-                .where(UserSession.id == user_session.id, UserSession.last_seen_at < now)
+                .where(UserSession.id == session_id, UserSession.last_seen_at < now)
                 .values(last_seen_at=now)
             )
         db.session.commit()
