@@ -50,28 +50,32 @@ LAYOUT_LINKS = {
     "accessibility": ("pages.accessibility", {}),
 }
 KEPT_MENUS = 2000  # each person's links, a few hundred bytes each
+KEPT_ADDRESSES = 2000  # one an endpoint and set of value names: a few dozen in all
 KEPT_HEADERS = 2000  # rendered menus, one a person, page kind and count: about 6 MB at most
 # Stands in for the account links (with their CSRF token) in the kept service navigation.
 ACCOUNT_LINKS_SLOT = "app-account-links-slot"
 
 
-def _kept(store: dict, limit: int, key, make):
+def kept(store: dict, limit: int, key, make, *args):
+    """What `make(*args)` gave for this key, made once; a full store starts again empty."""
     found = store.get(key)
     if found is None:
         if len(store) >= limit:  # start again: what is asked for now is kept, not the oldest
             store.clear()
-        found = store[key] = make()
+        found = store[key] = make(*args)
     return found
 
 
-def layout_links(kept: dict):
+def _layout_links() -> dict[str, str]:
+    return {name: url_for(endpoint, **values) for name, (endpoint, values) in LAYOUT_LINKS.items()}
+
+
+def layout_links(store: dict):
     """A template global: the layout's fixed addresses, built once per application root."""
 
     def links() -> dict[str, str]:
         # url_for takes some forty Python calls; these eight were on every page.
-        return _kept(kept, 8, request.script_root, lambda: {
-            name: url_for(endpoint, **values) for name, (endpoint, values) in LAYOUT_LINKS.items()
-        })  # fmt: skip
+        return kept(store, 8, request.script_root, _layout_links)
 
     return links
 
@@ -79,7 +83,7 @@ def layout_links(kept: dict):
 _MARK = 7_919_000_000_000  # no row has such an id: marks where each value goes in an address
 
 
-def addresses(kept: dict):
+def addresses(store: dict):
     """A template global standing in for url_for: an endpoint's address is built once with
     marks for its whole-number values, which each later row fills in as text."""
 
@@ -91,11 +95,7 @@ def addresses(kept: dict):
         if not has_request_context() or endpoint[:1] == ".":  # no page, or relative to it
             return url_for(endpoint, **values)
         key = (request.script_root, endpoint, *values)
-        pattern = kept.get(key)
-        if pattern is None:
-            if len(kept) >= KEPT_MENUS:
-                kept.clear()
-            pattern = kept[key] = _pattern(endpoint, tuple(values))
+        pattern = kept(store, KEPT_ADDRESSES, key, _pattern, endpoint, tuple(values))
         return pattern.format(*values.values())
 
     return href
@@ -129,25 +129,18 @@ def service_navigation(menus: dict, headers: dict):
     def navigation(component):
         user = signed_in_user()
         roles = frozenset(user.roles)
-        links = _kept(menus, KEPT_MENUS, (request.script_root, user.id, roles), lambda: _menu(user))
+        links = kept(menus, KEPT_MENUS, (request.script_root, user.id, roles), _menu, user)
         endpoint = request.endpoint or ""
         own_page = (request.view_args or {}).get("mentor_id", user.id) == user.id
         current = tuple(
             endpoint.startswith(prefix) and (own_page or not mine)
             for _, _, _, prefix, mine in links
         )
-        unread = unread_count(user.id)
-        key = (
-            request.script_root,
-            user.id,
-            roles,
-            current,
-            endpoint.startswith("notifications."),
-            unread,
-        )
-        return _kept(
-            headers, KEPT_HEADERS, key, lambda: component(_params(links, current, key[-2], unread))
-        )
+        on_notifications, unread = endpoint.startswith("notifications."), unread_count(user.id)
+        key = (request.script_root, user.id, roles, current, on_notifications, unread)
+        # Built and rendered only when this menu is not kept yet.
+        menu = (links, current, on_notifications, unread)
+        return kept(headers, KEPT_HEADERS, key, lambda: component(_params(*menu)))
 
     return navigation
 

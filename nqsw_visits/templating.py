@@ -13,7 +13,7 @@ from nqsw_visits.availability.models import HOLD_KIND_LABELS, ExceptionKind
 from nqsw_visits.core import clock
 from nqsw_visits.core.dates import twelve_hour
 from nqsw_visits.core.paging import pagination_params, shift_weeks
-from nqsw_visits.navigation import register_layout_helpers
+from nqsw_visits.navigation import kept, register_layout_helpers
 from nqsw_visits.observations.models import CLASSIFICATION_LABELS
 from nqsw_visits.people.audit_labels import audit_label
 from nqsw_visits.people.models import Role
@@ -96,7 +96,7 @@ def remember_rendered_fields() -> None:
 KEPT_COMPONENTS = 500  # rendered GOV.UK components held per process, about 2 MB at most
 
 
-def remembered_component(kept: dict, limit: int = KEPT_COMPONENTS):
+def remembered_component(store: dict, limit: int = KEPT_COMPONENTS):
     """A template global rendering a GOV.UK component once per process for the same params."""
 
     # The components are pure functions of their parameters; a paginated list renders the
@@ -106,13 +106,7 @@ def remembered_component(kept: dict, limit: int = KEPT_COMPONENTS):
             key = (component.name, _key(params))
         except _Unkeyable:
             return component(params)
-        found = kept.get(key)
-        if found is None:
-            found = component(params)
-            if len(kept) >= limit:  # start again: what is asked for now is kept, not the oldest
-                kept.clear()
-            kept[key] = found
-        return found
+        return kept(store, limit, key, component, params)
 
     return remembered
 
