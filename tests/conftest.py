@@ -17,6 +17,8 @@ from nqsw_visits import create_app
 from nqsw_visits.core.extensions import db
 from tests.factories import DEFAULT_PASSWORD, FROZEN_AT
 
+pytest_plugins = ["tests.crash_rerun"]
+
 # Cheap argon2id settings: the algorithm is the same, only the cost is lower.
 FAST_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 PG_URL = os.environ.get("TEST_DATABASE_URL")
