@@ -1,7 +1,7 @@
 """A test whose xdist worker dies runs once more on a fresh worker; a second death fails.
 
-Only a dead worker counts (the interpreter or a library it loads crashing, as Chromium's
-driver has done rarely under libfaketime): an assertion or an error in a test is never
+Only a dead worker counts (the interpreter or a library it loads crashing, as happened
+once in a browser test under libfaketime): an assertion or an error in a test is never
 run again. Each run again is named in the summary, so none goes unseen.
 """
 
