@@ -2,8 +2,10 @@
 
 from flask import Flask, has_request_context, request, url_for
 
+from nqsw_visits.core.database import SAFE_METHODS
 from nqsw_visits.core.security import signed_in_user
-from nqsw_visits.notifications.queries import unread_count
+from nqsw_visits.notifications.queries import unread_count, unread_figure
+from nqsw_visits.people import signin
 from nqsw_visits.people.models import Role
 
 # (role, label, endpoint, endpoint prefix that marks it current)
@@ -54,6 +56,7 @@ KEPT_ADDRESSES = 2000  # one an endpoint and set of value names: a few dozen in 
 KEPT_HEADERS = 2000  # rendered menus, one a person, page kind and count: about 6 MB at most
 # Stands in for the account links (with their CSRF token) in the kept service navigation.
 ACCOUNT_LINKS_SLOT = "app-account-links-slot"
+UNREAD = "unread_notifications"  # the count in the menu, read with the session
 
 
 def kept(store: dict, limit: int, key, make, *args):
@@ -136,13 +139,21 @@ def service_navigation(menus: dict, headers: dict):
             endpoint.startswith(prefix) and (own_page or not mine)
             for _, _, _, prefix, mine in links
         )
-        on_notifications, unread = endpoint.startswith("notifications."), unread_count(user.id)
+        on_notifications, unread = endpoint.startswith("notifications."), _unread(user)
         key = (request.script_root, user.id, roles, current, on_notifications, unread)
         # Built and rendered only when this menu is not kept yet.
         menu = (links, current, on_notifications, unread)
         return kept(headers, KEPT_HEADERS, key, lambda: component(_params(*menu)))
 
     return navigation
+
+
+def _unread(user) -> int:
+    # A page read shows the count read with the session; a change's own page asks again.
+    figures = user.session_figures
+    if request.method in SAFE_METHODS and figures and UNREAD in figures:
+        return figures[UNREAD]
+    return unread_count(user.id)
 
 
 def _params(links: tuple, current: tuple, on_notifications: bool, unread: int) -> dict:
@@ -170,3 +181,4 @@ def register_layout_helpers(app: Flask) -> None:
     app.add_template_global(addresses({}), "path_to")
     app.add_template_global(service_navigation({}, {}), "service_navigation")
     app.add_template_global(ACCOUNT_LINKS_SLOT, "ACCOUNT_LINKS_SLOT")
+    signin.read_with_session(UNREAD, unread_figure)

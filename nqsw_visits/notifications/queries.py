@@ -6,6 +6,16 @@ from sqlalchemy import Select, bindparam, func, select
 
 from nqsw_visits.core.extensions import db
 from nqsw_visits.notifications.models import Notification
+from nqsw_visits.people.models import User
+
+
+def unread_figure():
+    """How many notifications `User.id` has not read, as a column of another statement."""
+    table = Notification.__table__
+    unread = select(func.count(table.c.id)).where(
+        table.c.user_id == User.id, table.c.read_at.is_(None)
+    )
+    return unread.scalar_subquery()
 
 
 def unread_count(user_id: int) -> int:

@@ -109,8 +109,10 @@ class User(db.Model):
         viewonly=True,
     )
 
-    # Set by the session layer: the opaque token this request signed in with.
+    # Set by the session layer: the opaque token this request signed in with, and the
+    # figures other areas read with it (signin.read_with_session).
     session_token = None
+    session_figures = None
 
     @property
     def roles(self) -> set[Role]:

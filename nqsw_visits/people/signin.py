@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -19,6 +20,8 @@ from nqsw_visits.people.models import User, UserSession
 
 # How stale last_seen_at may get before a request writes it again.
 _TOUCH_EVERY = timedelta(seconds=60)
+# Other areas' figures about the person, read in the session's own statement, by name.
+_FIGURES: dict[str, Callable] = {}
 
 
 def normalise_email(email: str) -> str:
@@ -132,12 +135,20 @@ def start_session(user: User) -> str:
     return token
 
 
+def read_with_session(name: str, figure: Callable) -> None:
+    """Read `figure()`, a scalar select on `User.id`, with each request's session, into
+    `user.session_figures[name]`: a figure every page shows then costs no statement of its own."""
+    _FIGURES[name] = figure
+    _session_and_user.cache_clear()
+
+
 @cache
 def _session_and_user():
     # Built once: every request runs it. Roles come in the same statement, not a second one.
     # The session's own row is read as plain values: only the person is an object.
+    figures = [figure().label(name) for name, figure in _FIGURES.items()]
     return (
-        select(UserSession.id, UserSession.created_at, UserSession.last_seen_at, User)
+        select(UserSession.id, UserSession.created_at, UserSession.last_seen_at, User, *figures)
         .join(User, UserSession.user_id == User.id)
         .where(UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None))
         .options(joinedload(User.role_rows))
@@ -150,7 +161,7 @@ def load_session(token: str, *, idle: timedelta, absolute: timedelta) -> User | 
     row = found.unique().first()
     if row is None:
         return None
-    session_id, created_at, last_seen_at, user = row
+    session_id, created_at, last_seen_at, user = row[:4]
     now = clock.now()
     expired = None
     if now - last_seen_at > idle:
@@ -180,6 +191,7 @@ def load_session(token: str, *, idle: timedelta, absolute: timedelta) -> User | 
             )
         db.session.commit()
     user.session_token = token
+    user.session_figures = {name: row._mapping[name] for name in _FIGURES}
     return user
 
 

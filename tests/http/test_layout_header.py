@@ -3,6 +3,7 @@
 import re
 
 from nqsw_visits.core.extensions import db
+from nqsw_visits.notifications.notify import notify
 from nqsw_visits.people.models import Role, UserRole
 from tests.conftest import sign_in
 from tests.factories import make_user
@@ -47,3 +48,20 @@ def test_a_mentors_own_links_lead_to_their_own_diary(client_for):
     theirs = header(client_for(second), "/notifications")
     assert f"/mentors/{first.id}/diary" in mine and f"/mentors/{second.id}/" not in mine
     assert f"/mentors/{second.id}/diary" in theirs and f"/mentors/{first.id}/" not in theirs
+
+
+def test_the_unread_count_comes_with_the_session_and_is_never_stale(client, count_queries):
+    mentor, other = make_user(Role.MENTOR), make_user(Role.MENTOR)
+    sign_in(client, mentor)
+    assert "Notifications (" not in header(client, "/mentoring")
+    notify(mentor, "A first note", link="/mentoring")
+    notify(other, "Not yours", link="/mentoring")
+    db.session.commit()
+    with count_queries() as counted:
+        shown = header(client, "/mentoring")
+    assert "Notifications (1 new)" in shown
+    # One statement reads the session, the person, their roles and the count.
+    assert sum("notifications" in statement for statement in counted.statements) == 1
+    assert "user_sessions" in next(s for s in counted.statements if "notifications" in s)
+    client.post("/notifications/read")
+    assert "Notifications (" not in header(client, "/notifications")
