@@ -165,8 +165,8 @@ def feed_text(shown: list[FeedEvent], base_url: str, now: datetime) -> str:
         if event.tentative:  # no STATUS is shown as going ahead
             lines.append("STATUS:TENTATIVE")
         lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "".join(f"{line}\r\n" for line in lines)
+    lines.append("END:VCALENDAR\r\n")
+    return "\r\n".join(lines)
 
 
 def _utc(moment: datetime) -> str:
