@@ -32,13 +32,13 @@ def paginate(query, per_page: int, name: str = "page", params: dict | None = Non
         total = db.session.scalar(everything, params)
         number = max(-(-total // per_page), 1)
         rows = _rows(query, number, per_page, params)
-    return _page(number, per_page, [row[0] for row in rows], rows[0][-1] if rows else 0)
+    return _page(number, per_page, _items(query, rows), rows[0][-1] if rows else 0)
 
 
 def first_page(query, per_page: int, params: dict | None = None) -> Pagination:
     """The first few of a list and how many there are in all, in one query (a home's to-dos)."""
     rows = _rows(query, 1, per_page, params)
-    return _page(1, per_page, [row[0] for row in rows], rows[0][-1] if rows else 0)
+    return _page(1, per_page, _items(query, rows), rows[0][-1] if rows else 0)
 
 
 def paginate_list(rows: list, per_page: int, name: str = "page") -> Pagination:
@@ -46,6 +46,13 @@ def paginate_list(rows: list, per_page: int, name: str = "page") -> Pagination:
     number = min(page_number(name), max(-(-len(rows) // per_page), 1))
     start = (number - 1) * per_page
     return _page(number, per_page, rows[start : start + per_page], len(rows))
+
+
+def _items(query, rows: list) -> list:
+    """A select of one mapped class pages its objects; a select of columns, its rows (each
+    with the total as a last column, which the page ignores)."""
+    first = query.column_descriptions[0]
+    return [row[0] for row in rows] if first["expr"] is first["entity"] else rows
 
 
 def _rows(query, number: int, per_page: int, params: dict | None) -> list:

@@ -1,15 +1,12 @@
-"""Who may see an observation, what is waiting for whom, and an NQSW's progress."""
+"""Who may see an observation, an NQSW's progress, and their portfolio."""
 
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
-from nqsw_visits.availability.free_time import add_working_days
-from nqsw_visits.availability.models import BankHoliday
 from nqsw_visits.core.extensions import db
 from nqsw_visits.core.loading import fill
 from nqsw_visits.observations.models import (
@@ -23,10 +20,9 @@ from nqsw_visits.observations.models import (
 from nqsw_visits.observations.standards import standards_for_team
 from nqsw_visits.people.models import MentorAssignment, User
 from nqsw_visits.people.queries import manages
-from nqsw_visits.support_requests.models import RequestStatus, SupportRequest
+from nqsw_visits.support_requests.models import SupportRequest
 
 ASYE_DIRECT_OBSERVATIONS = 3  # what the ASYE asks for
-WRITE_UP_WORKING_DAYS = 5  # an observation not written by then is overdue
 
 
 def _person(relationship):
@@ -56,89 +52,6 @@ def view_level(viewer: User, observation: Observation) -> str | None:
 def may_see_progress(viewer: User, nqsw: User) -> bool:
     """The NQSW, their current mentors and their practice manager."""
     return viewer.id == nqsw.id or _mentors(viewer, nqsw) or manages(viewer, nqsw)
-
-
-@dataclass(frozen=True)
-class ToWrite:
-    """A completed accompaniment whose observation is not yet shared."""
-
-    request: SupportRequest
-    observation: Observation | None
-    overdue: bool
-
-
-def params_for(user: User) -> dict:
-    """The bind parameters of `to_write_query` and `waiting_for_query` for one person."""
-    return {"person_id": user.id}
-
-
-@cache  # built once, run with `params_for(person)`: every mentor's home shows it
-def to_write_query() -> Select:
-    """The mentor's completed accompaniments with no shared observation, oldest first."""
-    # Each request looks up its own observation: joined to the observations instead,
-    # PostgreSQL hash-joined the whole table (5.4 ms at council scale, not 1.6 ms).
-    shared_at = (
-        select(Observation.shared_at)
-        .where(Observation.request_id == SupportRequest.id)
-        .scalar_subquery()
-    )
-    return (
-        select(SupportRequest)
-        .where(
-            SupportRequest.mentor_id == bindparam("person_id"),
-            SupportRequest.status == RequestStatus.COMPLETED,
-            shared_at.is_(None),
-        )
-        .options(joinedload(SupportRequest.nqsw).lazyload(User.role_rows))
-        .order_by(SupportRequest.ends_at, SupportRequest.id)
-    )
-
-
-@cache
-def _drafts():
-    return select(Observation.request_id, Observation).where(
-        Observation.request_id.in_(bindparam("ids", expanding=True))
-    )
-
-
-def with_deadlines(requests: list[SupportRequest], now: datetime, zone: ZoneInfo) -> list[ToWrite]:
-    """Each accompaniment to write up, marked overdue once its working days have passed."""
-    holidays = frozenset(db.session.scalars(select(BankHoliday.day))) if requests else frozenset()
-    fill(requests, "observation", _drafts(), one=True)
-    return [
-        ToWrite(
-            request,
-            request.observation,
-            add_working_days(request.ends_at, WRITE_UP_WORKING_DAYS, zone, holidays) <= now,
-        )
-        for request in requests
-    ]
-
-
-def to_write(mentor: User, now: datetime, zone: ZoneInfo) -> list[ToWrite]:
-    """The mentor's completed accompaniments with no shared observation, oldest first."""
-    return with_deadlines(db.session.scalars(to_write_query(), params_for(mentor)).all(), now, zone)
-
-
-@cache  # built once, run with `params_for(person)`: every home page shows it
-def waiting_for_query() -> Select:
-    """Shared, unlocked observations that wait for this person's reflection or signature."""
-    person_id = bindparam("person_id")
-    waiting = ((Observation.nqsw_id == person_id) & Observation.nqsw_signed_at.is_(None)) | (
-        (Observation.mentor_id == person_id) & Observation.mentor_signed_at.is_(None)
-    )
-    return (
-        select(Observation)
-        .where(Observation.shared_at.is_not(None), Observation.locked_at.is_(None), waiting)
-        .options(joinedload(Observation.request), _person(Observation.nqsw))
-        .options(_person(Observation.mentor))
-        .order_by(Observation.shared_at, Observation.id)
-    )
-
-
-def waiting_for(person: User) -> list[Observation]:
-    """Shared, unlocked observations that wait for this person's reflection or signature."""
-    return list(db.session.scalars(waiting_for_query(), params_for(person)))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from nqsw_visits.core.clock import zone
 from nqsw_visits.core.paging import first_page, paginate
 from nqsw_visits.core.security import role_required, signed_in_user
 from nqsw_visits.group_sessions import overview as group_sessions
-from nqsw_visits.observations import portfolio
+from nqsw_visits.observations import waiting
 from nqsw_visits.overview import home as overview
 from nqsw_visits.people import queries
 from nqsw_visits.people.models import Role
@@ -60,7 +60,7 @@ def mentor():
         mentees=overview.mentees_of(me),
         waiting_requests=overview.requests_waiting(me),
         to_write=_to_write(
-            first_page(portfolio.to_write_query(), HOME_LIMIT, portfolio.params_for(me))
+            first_page(waiting.to_write_query(), HOME_LIMIT, waiting.params_for(me))
         ),
         to_sign=_waiting_first(),
         group_sessions=group_sessions.upcoming_for(me.id, clock.now()),
@@ -69,12 +69,12 @@ def mentor():
 
 def _waiting_first():
     """The first few observations waiting for your reflection or signature, and the total."""
-    return first_page(portfolio.waiting_for_query(), HOME_LIMIT, portfolio.params_for(current_user))
+    return first_page(waiting.waiting_for_query(), HOME_LIMIT, waiting.params_for(current_user))
 
 
 def _to_write(found):
     """A page of accompaniments to write up, each marked overdue or not."""
-    found.entries = portfolio.with_deadlines(found.items, clock.now(), zone())
+    found.entries = waiting.with_deadlines(found.items, clock.now(), zone())
     return found
 
 
@@ -83,7 +83,7 @@ def _to_write(found):
 def to_write():
     """Every observation you have still to write, oldest first, a page at a time."""
     found = _to_write(
-        paginate(portfolio.to_write_query(), PER_PAGE, params=portfolio.params_for(current_user))
+        paginate(waiting.to_write_query(), PER_PAGE, params=waiting.params_for(current_user))
     )
     return render_template("overview/to_write.html", to_write=found)
 
@@ -92,9 +92,7 @@ def to_write():
 @role_required(Role.MENTOR)
 def to_sign():
     """Every observation waiting for your signature, oldest first, a page at a time."""
-    found = paginate(
-        portfolio.waiting_for_query(), PER_PAGE, params=portfolio.params_for(current_user)
-    )
+    found = paginate(waiting.waiting_for_query(), PER_PAGE, params=waiting.params_for(current_user))
     return render_template("overview/to_sign.html", to_sign=found)
 
 

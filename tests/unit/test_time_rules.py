@@ -20,7 +20,7 @@ from nqsw_visits.availability.models import BankHoliday
 from nqsw_visits.core import clock
 from nqsw_visits.core.dates import ExampleDate
 from nqsw_visits.core.extensions import db
-from nqsw_visits.observations import portfolio
+from nqsw_visits.observations import waiting
 from nqsw_visits.overview import planning
 from nqsw_visits.support_requests import rules as scheduling
 from nqsw_visits.support_requests.models import SupportRequest
@@ -159,8 +159,8 @@ def test_write_ups_are_overdue_after_five_working_days(app):
         make_completed_request(people["nqsws"][0], mentor, days_ago=0)
     # Christmas, the Boxing Day substitute and New Year's Day do not count: due 5 January.
     due = local(date(2027, 1, 5), 16)
-    assert not portfolio.to_write(mentor, due - timedelta(minutes=1), LONDON)[0].overdue
-    assert portfolio.to_write(mentor, due, LONDON)[0].overdue
+    assert not waiting.to_write(mentor, due - timedelta(minutes=1), LONDON)[0].overdue
+    assert waiting.to_write(mentor, due, LONDON)[0].overdue
 
 
 def _waiting(people, nqsw, created: datetime, starts: datetime) -> SupportRequest:
