@@ -18,7 +18,7 @@ from nqsw_visits.observations.models import (
     Standard,
 )
 from nqsw_visits.observations.standards import standards_for_team
-from nqsw_visits.people.models import MentorAssignment, User
+from nqsw_visits.people.models import MentorAssignment, Role, User
 from nqsw_visits.people.queries import manages
 from nqsw_visits.support_requests.models import SupportRequest
 
@@ -51,7 +51,12 @@ def view_level(viewer: User, observation: Observation) -> str | None:
 
 def may_see_progress(viewer: User, nqsw: User) -> bool:
     """The NQSW, their current mentors and their practice manager."""
-    return viewer.id == nqsw.id or _mentors(viewer, nqsw) or manages(viewer, nqsw)
+    if viewer.id == nqsw.id:
+        return True
+    # Each check is a statement: the one the viewer's roles make likelier goes first.
+    if viewer.has_role(Role.PRACTICE_MANAGER):
+        return manages(viewer, nqsw) or _mentors(viewer, nqsw)
+    return _mentors(viewer, nqsw) or manages(viewer, nqsw)
 
 
 @dataclass(frozen=True)
