@@ -1,5 +1,5 @@
 """Mentors' calendars read from the database: patterns, time away, limits, bank holidays
-and commitments, in five statements built once and run for any mentors and span."""
+and commitments, in three statements built once and run for any mentors and span."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Integer, String, bindparam, cast, literal, null, select, union_all
 
 from nqsw_visits.availability.free_time import Commitment, Limits, MentorCalendar, Pattern
 from nqsw_visits.availability.models import (
@@ -19,6 +19,7 @@ from nqsw_visits.availability.models import (
     MentorLimits,
 )
 from nqsw_visits.core.extensions import db
+from nqsw_visits.people.models import User
 
 MARGIN = timedelta(days=8)  # covers a week's cap count and travel either side
 
@@ -30,83 +31,109 @@ def load_calendars(
     ids = list(dict.fromkeys(mentor_ids))
     span = {"ids": ids, "after": start - MARGIN, "before": end + MARGIN}
     statements = _statements()
-    patterns = _patterns(db.session.execute(statements["patterns"], {"ids": ids}))
-    away = defaultdict(list)
-    for mentor_id, starts_at, ends_at in db.session.execute(statements["away"], span):
-        away[mentor_id].append((starts_at, ends_at))
-    limits = {row.mentor_id: row for row in db.session.scalars(statements["limits"], {"ids": ids})}
+    patterns, limits = _patterns_and_limits(db.session.execute(statements["weeks"], {"ids": ids}))
     days = {"first": span["after"].date(), "last": span["before"].date()}
     holidays = frozenset(db.session.scalars(statements["holidays"], days))
-    commitments = defaultdict(list)
-    for mentor_id, starts_at, ends_at, kind, request_id in db.session.execute(
-        statements["holds"], span
+    away, commitments = defaultdict(list), defaultdict(list)
+    for source, mentor_id, starts_at, ends_at, kind, request_id in db.session.execute(
+        statements["taken"], span
     ):
-        commitments[mentor_id].append(Commitment(starts_at, ends_at, kind, ref=request_id))
+        if source == "away":
+            away[mentor_id].append((starts_at, ends_at))
+        else:
+            commitments[mentor_id].append(Commitment(starts_at, ends_at, kind, ref=request_id))
     return {
         mentor_id: MentorCalendar(
             zone=zone,
             patterns=patterns[mentor_id],
             away=away[mentor_id],
             bank_holidays=holidays,
-            limits=limits_of(limits.get(mentor_id)),
+            limits=limits.get(mentor_id, Limits()),
             commitments=commitments[mentor_id],
         )
         for mentor_id in ids
     }
 
 
-def _patterns(rows) -> dict[int, list[Pattern]]:
-    """Each mentor's weekly patterns, oldest first as stored, with each day's windows sorted."""
+def _patterns_and_limits(rows) -> tuple[dict[int, list[Pattern]], dict[int, Limits]]:
+    """Each mentor's weekly patterns (each day's windows sorted) and limits, where stored."""
     by_version: dict[tuple[int, date], dict[int, list]] = defaultdict(lambda: defaultdict(list))
-    for mentor_id, effective_from, window in rows:
-        windows = by_version[(mentor_id, effective_from)]
-        if window is not None:
-            windows[window.weekday].append((window.starts, window.ends))
+    limits = {}
+    for row in rows:
+        if row.max_per_day is not None:
+            limits[row.mentor_id] = Limits(*row[-5:])
+        if row.effective_from is None:
+            continue
+        windows = by_version[(row.mentor_id, row.effective_from)]
+        if row.weekday is not None:
+            windows[row.weekday].append((row.starts, row.ends))
     patterns = defaultdict(list)
     for (mentor_id, effective_from), windows in by_version.items():
         patterns[mentor_id].append(
             Pattern(effective_from, {d: sorted(w) for d, w in windows.items()})
         )
-    return patterns
+    return patterns, limits
 
 
 @cache
 def _statements() -> dict:
-    # Built once: every free-time check, diary, inbox and booking runs all five, and
-    # building them took longer than running them. Holds and time away come as plain
-    # rows: a busy mentor has hundreds in a span, and ORM objects cost five times more.
+    # Built once: every free-time check, diary, inbox and booking runs all three, and
+    # building them took longer than running them. Everything comes as plain rows: a busy
+    # mentor has hundreds of holds in a span, and ORM objects cost five times more.
     ids = bindparam("ids", expanding=True)
     after, before = bindparam("after"), bindparam("before")
-    return {
-        "patterns": select(
-            AvailabilityPattern.mentor_id, AvailabilityPattern.effective_from, AvailabilityWindow
+    limits = MentorLimits
+    # Patterns and limits in one statement, from the mentors themselves: either may be
+    # missing (no pattern yet, or the default limits).
+    weeks = (
+        select(
+            User.id.label("mentor_id"),
+            AvailabilityPattern.effective_from,
+            AvailabilityWindow.weekday,
+            AvailabilityWindow.starts,
+            AvailabilityWindow.ends,
+            limits.max_per_day,
+            limits.max_per_week,
+            limits.travel_minutes,
+            limits.notice_working_days,
+            limits.works_bank_holidays,
         )
+        .outerjoin(limits, limits.mentor_id == User.id)
+        .outerjoin(AvailabilityPattern, AvailabilityPattern.mentor_id == User.id)
         .outerjoin(AvailabilityWindow, AvailabilityWindow.pattern_id == AvailabilityPattern.id)
-        .where(AvailabilityPattern.mentor_id.in_(ids)),
-        "away": select(
-            AvailabilityException.mentor_id,
-            AvailabilityException.starts_at,
-            AvailabilityException.ends_at,
-        ).where(
-            AvailabilityException.mentor_id.in_(ids),
-            AvailabilityException.ends_at > after,
-            AvailabilityException.starts_at < before,
-        ),
-        "limits": select(MentorLimits).where(MentorLimits.mentor_id.in_(ids)),
+        .where(User.id.in_(ids))
+    )
+    # Time away and holds in one statement: both are spans of a mentor's time.
+    away = select(
+        literal("away").label("source"),
+        AvailabilityException.mentor_id,
+        AvailabilityException.starts_at,
+        AvailabilityException.ends_at,
+        cast(null(), String).label("kind"),
+        cast(null(), Integer).label("request_id"),
+    ).where(
+        AvailabilityException.mentor_id.in_(ids),
+        AvailabilityException.ends_at > after,
+        AvailabilityException.starts_at < before,
+    )
+    holds = select(
+        literal("hold").label("source"),
+        MentorHold.mentor_id,
+        MentorHold.starts_at,
+        MentorHold.ends_at,
+        MentorHold.kind,
+        MentorHold.request_id,
+    ).where(
+        MentorHold.mentor_id.in_(ids),
+        MentorHold.ends_at > after,
+        MentorHold.starts_at < before,
+    )
+    return {
+        "weeks": weeks,
         "holidays": select(BankHoliday.day).where(
             BankHoliday.day >= bindparam("first"), BankHoliday.day <= bindparam("last")
         ),
-        "holds": select(
-            MentorHold.mentor_id,
-            MentorHold.starts_at,
-            MentorHold.ends_at,
-            MentorHold.kind,
-            MentorHold.request_id,
-        ).where(
-            MentorHold.mentor_id.in_(ids),
-            MentorHold.ends_at > after,
-            MentorHold.starts_at < before,
-        ),
+        "taken": union_all(away, holds),
     }
 
 
