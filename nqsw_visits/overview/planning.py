@@ -6,7 +6,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, or_, select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload
 
 from nqsw_visits.availability.models import BankHoliday
 from nqsw_visits.core.extensions import db
@@ -61,9 +61,10 @@ def _statements() -> dict:
             SupportRequest.ends_at > bindparam("after"),
             SupportRequest.starts_at < bindparam("before"),
         )
+        # Both people in the same statement: many-to-one, so no rows are repeated.
         .options(
-            selectinload(SupportRequest.nqsw).lazyload(User.role_rows),
-            selectinload(SupportRequest.mentor).lazyload(User.role_rows),
+            joinedload(SupportRequest.nqsw).lazyload(User.role_rows),
+            joinedload(SupportRequest.mentor).lazyload(User.role_rows),
         )
         .order_by(SupportRequest.starts_at),
     }
