@@ -3,6 +3,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from nqsw_visits.admin.blueprint import bp
 from nqsw_visits.admin.forms import (
@@ -79,7 +80,7 @@ def person_new():
 @role_required(Role.ADMIN)
 def person_edit(user_id: int):
     """Change a person's details, roles and team."""
-    user = db.get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id, options=[joinedload(User.role_rows)])  # one statement
     form = PersonForm(
         display_name=user.display_name,
         email=user.email,

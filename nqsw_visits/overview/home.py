@@ -5,7 +5,7 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import aliased, lazyload, selectinload
+from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from nqsw_visits.core.extensions import db
 from nqsw_visits.core.loading import fill
@@ -152,7 +152,7 @@ def _admin_statements() -> dict:
         ),
         "teams": select(Team).where(Team.id.not_in(has_manager)).order_by(Team.name),
         "recent": select(AuditEvent)
-        .options(selectinload(AuditEvent.actor).lazyload(User.role_rows))
+        .options(joinedload(AuditEvent.actor).lazyload(User.role_rows))
         .order_by(AuditEvent.id.desc())
         .limit(10),
     }
