@@ -2,6 +2,7 @@
 
 import json
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -116,7 +117,10 @@ def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
     app.jinja_env.template_class = ImportingTemplate
     remember_rendered_fields()
 
+    # Pure functions of the moment in a fixed zone, and a page writes the same few moments
+    # several times (a card's heading and its summary): each is worked out once.
     @app.template_filter("local_datetime")
+    @lru_cache(maxsize=4096)
     def local_datetime(value: datetime | None) -> str:
         if value is None:
             return ""
@@ -124,6 +128,7 @@ def register_template_helpers(app: Flask, zone: ZoneInfo) -> None:
         return f"{local.day} {local:%B %Y} at {twelve_hour(local)}"
 
     @app.template_filter("local_date")
+    @lru_cache(maxsize=4096)
     def local_date(value: datetime | date | None) -> str:
         if isinstance(value, date) and not isinstance(value, datetime):
             return f"{value.day} {value:%B %Y}"
