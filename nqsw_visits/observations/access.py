@@ -1,9 +1,13 @@
 """Who may see an observation, and how much of it."""
 
+from functools import cache
+
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from nqsw_visits.core.extensions import db
+from nqsw_visits.core.loading import fill
 from nqsw_visits.core.security import not_found_unless
 from nqsw_visits.observations import portfolio
 from nqsw_visits.observations.models import Addendum, Observation
@@ -13,22 +17,39 @@ from nqsw_visits.people.models import User
 def observation_for(observation_id: int, *, full: bool = False) -> tuple[Observation, str]:
     """The observation and the viewer's level ('full' or 'summary'), or 404."""
     # Everything the page shows, in four queries whatever the record holds; names, not roles.
-    observation = db.session.get(
-        Observation,
-        observation_id,
-        options=[
-            joinedload(Observation.request),
-            joinedload(Observation.mentor).lazyload(User.role_rows),
-            joinedload(Observation.nqsw).lazyload(User.role_rows),
-            selectinload(Observation.standards),
-            selectinload(Observation.actions),
-            selectinload(Observation.addenda).joinedload(Addendum.author).lazyload(User.role_rows),
-        ],
-    )
+    found = db.session.execute(_with_people(), {"id": observation_id})
+    observation = found.unique().scalar()
     level = portfolio.view_level(current_user, observation) if observation else None
     allowed = level == "full" if full else level is not None
     not_found_unless(allowed, "observation", observation_id)
+    portfolio.with_details([observation])
+    fill([observation], "addenda", _addenda())
     return observation, level
+
+
+@cache
+def _with_people():
+    # Built once, as are the lists filled in after: select-in loads worked out their
+    # options again on every view of an observation.
+    return (
+        select(Observation)
+        .where(Observation.id == bindparam("id"))
+        .options(
+            joinedload(Observation.request),
+            joinedload(Observation.mentor).lazyload(User.role_rows),
+            joinedload(Observation.nqsw).lazyload(User.role_rows),
+        )
+    )
+
+
+@cache
+def _addenda():
+    return (
+        select(Addendum.observation_id, Addendum)
+        .where(Addendum.observation_id.in_(bindparam("ids", expanding=True)))
+        .options(joinedload(Addendum.author).lazyload(User.role_rows))
+        .order_by(Addendum.id)
+    )
 
 
 def nqsw_for(nqsw_id: int, *, own_only: bool = False) -> User:
