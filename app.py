@@ -11,8 +11,3 @@ app = create_app()
 # run or so walks the whole long-lived heap of the loaded app (tens of milliseconds).
 # A larger first generation collects as surely, a few times less often.
 gc.set_threshold(10_000, 10, 10)
-
-# What the app loaded at start (modules, mappings, compiled statements) lives as long as
-# the process: collected once now, then left out of every later walk of the heap.
-gc.collect()
-gc.freeze()
