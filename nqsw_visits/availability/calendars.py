@@ -61,7 +61,7 @@ def _patterns_and_limits(rows) -> tuple[dict[int, list[Pattern]], dict[int, Limi
     limits = {}
     for row in rows:
         if row.max_per_day is not None:
-            limits[row.mentor_id] = Limits(*row[-5:])
+            limits[row.mentor_id] = limits_of(row)
         if row.effective_from is None:
             continue
         windows = by_version[(row.mentor_id, row.effective_from)]
@@ -82,7 +82,6 @@ def _statements() -> dict:
     # mentor has hundreds of holds in a span, and ORM objects cost five times more.
     ids = bindparam("ids", expanding=True)
     after, before = bindparam("after"), bindparam("before")
-    limits = MentorLimits
     # Patterns and limits in one statement, from the mentors themselves: either may be
     # missing (no pattern yet, or the default limits).
     weeks = (
@@ -92,13 +91,13 @@ def _statements() -> dict:
             AvailabilityWindow.weekday,
             AvailabilityWindow.starts,
             AvailabilityWindow.ends,
-            limits.max_per_day,
-            limits.max_per_week,
-            limits.travel_minutes,
-            limits.notice_working_days,
-            limits.works_bank_holidays,
+            MentorLimits.max_per_day,
+            MentorLimits.max_per_week,
+            MentorLimits.travel_minutes,
+            MentorLimits.notice_working_days,
+            MentorLimits.works_bank_holidays,
         )
-        .outerjoin(limits, limits.mentor_id == User.id)
+        .outerjoin(MentorLimits, MentorLimits.mentor_id == User.id)
         .outerjoin(AvailabilityPattern, AvailabilityPattern.mentor_id == User.id)
         .outerjoin(AvailabilityWindow, AvailabilityWindow.pattern_id == AvailabilityPattern.id)
         .where(User.id.in_(ids))
@@ -137,8 +136,8 @@ def _statements() -> dict:
     }
 
 
-def limits_of(row: MentorLimits | None) -> Limits:
-    """The service's Limits from a stored row, or the defaults."""
+def limits_of(row) -> Limits:
+    """The service's Limits from a stored row (or a row of its columns), or the defaults."""
     if row is None:
         return Limits()
     return Limits(
