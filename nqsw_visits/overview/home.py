@@ -32,9 +32,7 @@ def requests_waiting(mentor: User) -> int:
 
 def mentees_of(mentor: User) -> list[User]:
     """The active NQSWs who may ask this mentor, with their teams."""
-    mentees = list(db.session.scalars(_mentees(), {"mentor_id": mentor.id}))
-    fill(mentees, "team", _teams(), by="team_id", one=True)
-    return mentees
+    return list(db.session.scalars(_mentees(), {"mentor_id": mentor.id}))
 
 
 @cache  # built once, like the others here: every mentor's home runs it
@@ -43,14 +41,10 @@ def _mentees():
         select(User)
         .join(MentorAssignment, MentorAssignment.nqsw_id == User.id)
         .where(MentorAssignment.mentor_id == bindparam("mentor_id"), User.active)
-        .options(lazyload(User.role_rows))  # names, not roles
+        # Names and teams, not roles; the team in the same statement (a handful of mentees).
+        .options(lazyload(User.role_rows), joinedload(User.team))
         .order_by(User.display_name)
     )
-
-
-@cache
-def _teams():
-    return select(Team.id, Team).where(Team.id.in_(bindparam("ids", expanding=True)))
 
 
 @dataclass
