@@ -1,7 +1,9 @@
 """Listing and filtering people, and showing service errors on forms."""
 
+from functools import lru_cache
+
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from nqsw_visits.core.extensions import db
 from nqsw_visits.people.models import Role, User
@@ -29,15 +31,21 @@ def list_people(filters: dict) -> list[User]:
 
 def people_query(filters: dict) -> Select:
     """The select of people matching the filters, by name."""
-    query = select(User).options(selectinload(User.team)).order_by(User.display_name, User.id)
-    if filters.get("role"):
-        query = query.where(User.id.in_(ids_with_role(filters["role"])))
-    if filters.get("status") == "active":
+    return _people_query(filters.get("role", ""), filters.get("status", ""), filters.get("q", ""))
+
+
+# Built once for each filter: the list is read far more often than its filters change, and
+# its page of rows (core.paging) is then built once too, where both were built every time.
+@lru_cache(maxsize=256)
+def _people_query(role: str, status: str, q: str) -> Select:
+    query = select(User).options(joinedload(User.team)).order_by(User.display_name, User.id)
+    if role:
+        query = query.where(User.id.in_(ids_with_role(role)))
+    if status == "active":
         query = query.where(User.active)
-    elif filters.get("status") == "inactive":
+    elif status == "inactive":
         query = query.where(~User.active)
-    if filters.get("q"):
-        q = filters["q"]
+    if q:
         query = query.where(
             or_(
                 User.email.contains(q.lower(), autoescape=True),
