@@ -86,7 +86,7 @@ def test_agreement_to_three_month_review(browse, audit, moment, javascript):
     failures += _book(page, check)
     sign_out(page)
     sign_in(page, found["nqsw"])
-    failures += _ask_on_a_focus_case(page, check)
+    failures += _ask_on_a_focus_case(page, check, javascript)
     sign_out(page)
     _accept_as_mentor(found)
 
