@@ -144,14 +144,14 @@ def read_with_session(name: str, figure: Callable) -> None:
 
 @cache
 def _session_and_user():
-    # Built once: every request runs it. Roles come in the same statement, not a second one.
-    # The session's own row is read as plain values: only the person is an object.
+    # Built once: every request runs it. Roles and team come in the same statement, not
+    # statements of their own. The session's own row is read as plain values.
     figures = [figure().label(name) for name, figure in _FIGURES.items()]
     return (
         select(UserSession.id, UserSession.created_at, UserSession.last_seen_at, User, *figures)
         .join(User, UserSession.user_id == User.id)
         .where(UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None))
-        .options(joinedload(User.role_rows))
+        .options(joinedload(User.role_rows), joinedload(User.team))
     )
 
 
