@@ -3,6 +3,7 @@
 from flask import flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from nqsw_visits.core import clock
 from nqsw_visits.core.extensions import db
@@ -12,13 +13,35 @@ from nqsw_visits.core.security import not_found_unless, role_required
 from nqsw_visits.observations import rules as observations
 from nqsw_visits.observations.blueprint import bp
 from nqsw_visits.observations.forms import NotesForm
-from nqsw_visits.observations.models import Classification, Observation
+from nqsw_visits.observations.models import (
+    Classification,
+    Observation,
+    ObservationStandard,
+    Standard,
+)
 from nqsw_visits.observations.standards import standards_for_team
 from nqsw_visits.people.models import Role
 from nqsw_visits.support_requests.access import request_for
 
 # The same words the rules use when the NQSW changes a locked record.
 LOCKED = "This observation is signed and locked. Add an addendum instead."
+
+
+def _draft_of(request_id: int) -> Observation | None:
+    """The observation written so far, if any, with the standards it ticks, in one statement."""
+    # Joined one after the other, not nested as a loader option joins them: SQLite would
+    # build the whole nested join first.
+    rows = db.session.execute(
+        select(Observation, Standard)
+        .outerjoin(ObservationStandard, ObservationStandard.observation_id == Observation.id)
+        .outerjoin(Standard, Standard.id == ObservationStandard.standard_id)
+        .where(Observation.request_id == request_id)
+        .order_by(Standard.position)
+    ).all()
+    if not rows:
+        return None
+    set_committed_value(rows[0][0], "standards", [row[1] for row in rows if row[1] is not None])
+    return rows[0][0]
 
 
 def _form_for(existing: Observation | None, team_id: int | None) -> NotesForm:
@@ -64,7 +87,7 @@ def write(request_id: int):
     """Write (or go on with) the observation of a completed accompaniment."""
     item = request_for(request_id)
     not_found_unless(item.mentor_id == current_user.id, "observation of request", request_id)
-    existing = db.session.scalar(select(Observation).where(Observation.request_id == item.id))
+    existing = _draft_of(item.id)
     form, status = _form_for(existing, item.nqsw.team_id), 200
     if existing is not None and existing.locked_at is not None:
         return _page(item, form, existing, 409, refusal=LOCKED)
