@@ -147,13 +147,17 @@ def _managers(found: list[_Agreement]) -> dict[int, set[int]]:
     return managers
 
 
-def to_do(user: User, today: date) -> list[ToDo]:
-    """Versions to confirm or take over, and reviews due, to write, add a view to or confirm."""
+def to_do(user: User, today: date, holidays: frozenset[date] | None = None) -> list[ToDo]:
+    """Versions to confirm or take over, and reviews due, to write, add a view to or confirm
+    (`holidays`: every bank holiday, when the caller has read them already)."""
     found = _load(user)
     starts = [v.starts_on for a in found if (v := in_force(a)) is not None]
-    holidays = (
-        holidays_between(min(starts), max(starts) + timedelta(days=400)) if starts else frozenset()
-    )
+    if holidays is None:
+        holidays = (
+            holidays_between(min(starts), max(starts) + timedelta(days=400))
+            if starts
+            else frozenset()
+        )
     is_manager = user.has_role(Role.PRACTICE_MANAGER)
     managers = _managers(found) if is_manager else {}
     items = []

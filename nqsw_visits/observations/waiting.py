@@ -71,9 +71,11 @@ def to_write_query() -> Select:
     )
 
 
-def with_deadlines(rows: list, now: datetime, zone: ZoneInfo) -> list[ToWrite]:
-    """Each accompaniment to write up, marked overdue once its working days have passed."""
-    holidays = _holidays() if rows else frozenset()
+def with_deadlines(rows: list, now: datetime, zone: ZoneInfo, holidays=None) -> list[ToWrite]:
+    """Each accompaniment to write up, marked overdue once its working days have passed
+    (`holidays`: every bank holiday, when the caller has read them already)."""
+    if holidays is None:
+        holidays = bank_holidays() if rows else frozenset()
     return [
         ToWrite(
             row.id,
@@ -87,7 +89,8 @@ def with_deadlines(rows: list, now: datetime, zone: ZoneInfo) -> list[ToWrite]:
     ]
 
 
-def _holidays() -> frozenset[date]:
+def bank_holidays() -> frozenset[date]:
+    """Every bank holiday known."""
     return frozenset(db.session.scalars(select(BankHoliday.day)))
 
 

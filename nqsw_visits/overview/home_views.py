@@ -54,13 +54,14 @@ def nqsw():
 def mentor():
     """A mentor's home: their mentees and requests waiting."""
     me = signed_in_user()
+    holidays = waiting.bank_holidays()  # read once for the reviews and the write-up deadlines
     return render_template(
         "overview/mentor.html",
-        agreement_to_do=agreement_todo.to_do(me, clock.today()),
+        agreement_to_do=agreement_todo.to_do(me, clock.today(), holidays),
         mentees=overview.mentees_of(me),
         waiting_requests=overview.requests_waiting(me),
         to_write=_to_write(
-            first_page(waiting.to_write_query(), HOME_LIMIT, waiting.params_for(me))
+            first_page(waiting.to_write_query(), HOME_LIMIT, waiting.params_for(me)), holidays
         ),
         to_sign=_waiting_first(),
         group_sessions=group_sessions.upcoming_for(me.id, clock.now()),
@@ -72,9 +73,9 @@ def _waiting_first():
     return first_page(waiting.waiting_for_query(), HOME_LIMIT, waiting.params_for(current_user))
 
 
-def _to_write(found):
+def _to_write(found, holidays=None):
     """A page of accompaniments to write up, each marked overdue or not."""
-    found.entries = waiting.with_deadlines(found.items, clock.now(), zone())
+    found.entries = waiting.with_deadlines(found.items, clock.now(), zone(), holidays)
     return found
 
 
