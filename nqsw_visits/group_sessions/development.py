@@ -54,20 +54,9 @@ def _invited():
     )
 
 
-@cache  # built once, like the next: the progress page runs both
+@cache  # built once: the progress page runs it
 def _sessions():
     return _invited().order_by(GroupSession.starts_at.desc(), GroupSession.id.desc())
-
-
-@cache
-def _attendance():
-    return (
-        _invited()
-        .with_only_columns(
-            GroupSession.starts_at, GroupSession.ends_at, GroupInvite.reply, GroupInvite.attended
-        )
-        .where(GroupInvite.attended.is_not(None))
-    )
 
 
 def sessions_of(user_id: int, since: datetime, until: datetime) -> list[Invited]:
@@ -78,13 +67,14 @@ def sessions_of(user_id: int, since: datetime, until: datetime) -> list[Invited]
 
 def development_time(user_id: int, since: datetime, until: datetime) -> DevelopmentTime:
     """Attended sessions that started in the span, their minutes, and those missed."""
-    attended = missed = minutes = 0
-    for starts_at, ends_at, reply, came in db.session.execute(
-        _attendance(), _span(user_id, since, until)
-    ):
-        if came:
-            attended += 1
-            minutes += int((ends_at - starts_at).total_seconds()) // 60
-        elif reply in EXPECTED:
-            missed += 1
-    return DevelopmentTime(attended, missed, minutes)
+    return time_given(sessions_of(user_id, since, until))
+
+
+def time_given(invited: list[Invited]) -> DevelopmentTime:
+    """Development time from the sessions `sessions_of` read for a span."""
+    came = [found.session for found in invited if found.attended]
+    return DevelopmentTime(
+        attended=len(came),
+        missed=sum(1 for found in invited if found.missed),
+        minutes=sum(int((s.ends_at - s.starts_at).total_seconds()) // 60 for s in came),
+    )

@@ -80,10 +80,8 @@ class Progress:
 def for_progress(nqsw_id: int, since: datetime, until: datetime) -> Progress:
     """Development time from group sessions attended between `since` and `until`, and each past
     session the NQSW was invited to with whether they came."""
-    return Progress(
-        time=development.development_time(nqsw_id, since, until),
-        sessions=development.sessions_of(nqsw_id, since, until),
-    )
+    sessions = development.sessions_of(nqsw_id, since, until)
+    return Progress(time=development.time_given(sessions), sessions=sessions)
 
 
 def hours_and_minutes(minutes: int) -> str:
