@@ -67,6 +67,8 @@ def from_environment(instance_path: str) -> dict:
         "COMPLETE_PAST_EVERY_SECONDS": int(os.environ.get("COMPLETE_PAST_EVERY_SECONDS", 300)),
         # A pooled connection idle this long is checked before use (core.database.ping_when_idle).
         "DB_PING_AFTER_IDLE_SECONDS": float(os.environ.get("DB_PING_AFTER_IDLE_SECONDS", 5)),
+        # PostgreSQL: how prepared statements are planned (core.database.plan_once).
+        "DB_PLAN_CACHE_MODE": os.environ.get("DB_PLAN_CACHE_MODE", "force_generic_plan"),
         "CASE_REFERENCE_PATTERN": os.environ.get("CASE_REFERENCE_PATTERN", CASE_REFERENCE_PATTERN),
         "CASE_REFERENCE_EXAMPLE": os.environ.get("CASE_REFERENCE_EXAMPLE", "CR-4417"),
         # Keep periods for `flask purge`, in days (README, "Keeping and backing up data").
