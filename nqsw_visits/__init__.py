@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         database.ping_when_idle(db.engine, app.config["DB_PING_AFTER_IDLE_SECONDS"])
         database.plan_once(db.engine, app.config["DB_PLAN_CACHE_MODE"])
+    database.commit_what_only_read(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     passwords.configure(app.config["PASSWORD_HASH_PARAMS"])

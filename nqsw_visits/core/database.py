@@ -19,7 +19,7 @@ import sqlite3
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import current_app, has_app_context, has_request_context, request
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError, OperationalError
@@ -122,6 +122,7 @@ def _begin(connection):
         connection.exec_driver_sql(f"BEGIN {mode}")
     elif connection.dialect.name == "postgresql":
         _autocommit_page_reads(connection)
+        connection.info["wrote"] = False
 
 
 def _autocommit_page_reads(connection) -> None:
@@ -135,11 +136,35 @@ def _autocommit_page_reads(connection) -> None:
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _refuse_writes_in_read_transactions(conn, _cursor, statement, *_args):
+    if statement.lstrip()[:6].upper() != "SELECT":
+        conn.info["wrote"] = True  # anything but a SELECT may have changed something
     reading_only = conn.info.get("sqlite_begin") == "DEFERRED" or conn.info.get("read_autocommit")
     if reading_only and statement.lstrip()[:7].upper().startswith(_WRITES):
         raise WriteInReadTransaction(
             "A page read wrote to the database: put the write in database.writing()"
         )
+
+
+def commit_what_only_read(app: Flask) -> None:
+    """On PostgreSQL, end a request's transaction that only read with COMMIT, not ROLLBACK."""
+    # psycopg forgets every prepared statement on a ROLLBACK of an open transaction: after
+    # a change that reads once it has committed (a sign-in, a form shown again with its
+    # errors, an htmx answer rendered after the change) the connection planned each
+    # statement afresh. Committing a transaction that ran nothing but SELECTs changes
+    # nothing either way; one that wrote, or failed, is rolled back as before.
+
+    @app.teardown_request  # while the request is known: a page read has nothing to end
+    def _commit_reads(error):
+        session = db.session()
+        if error is not None or reads_only() or not session.in_transaction():
+            return
+        connection = session.connection()
+        if connection.dialect.name != "postgresql" or connection.info.get("wrote", True):
+            return
+        try:
+            session.commit()
+        except Exception:  # noqa: BLE001  (the teardown that follows rolls back)
+            session.rollback()
 
 
 def plan_once(engine: Engine, mode: str) -> None:
