@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy import bindparam, func, select
 
 from nqsw_visits.core.extensions import db
 from nqsw_visits.observations.models import AgreedAction, Observation
@@ -23,43 +23,6 @@ class CaseActivity:
     observations: int = 0
     actions: int = 0
     actions_done: int = 0
-
-
-def by_focus_case(case_ids: list[int]) -> dict[int, CaseActivity]:
-    """The activity of each focus case, in one query whatever the history."""
-    found: dict[int, CaseActivity] = defaultdict(CaseActivity)
-    if not case_ids:
-        return found
-    rows = db.session.execute(_counts(), {"case_ids": case_ids})
-    for case_id, accompaniments, discussions, observations, actions, done in rows:
-        found[case_id] = CaseActivity(accompaniments, discussions, observations, actions, done)
-    return found
-
-
-@cache
-def _counts():
-    # Built once, for every agreement: its cases are bound (`case_ids`).
-    happening = SupportRequest.status.in_(HAPPENING)
-    discussion = SupportRequest.kind == RequestKind.CASE_DISCUSSION.value
-    shared = Observation.shared_at.is_not(None)
-
-    def distinct_ids(condition, column):
-        return func.count(func.distinct(case((condition, column))))
-
-    return (
-        select(
-            SupportRequest.focus_case_id,
-            distinct_ids(and_(happening, ~discussion), SupportRequest.id),
-            distinct_ids(and_(happening, discussion), SupportRequest.id),
-            distinct_ids(shared, Observation.id),
-            func.count(case((shared, AgreedAction.id))),
-            func.count(case((shared, AgreedAction.done_at))),
-        )
-        .outerjoin(Observation, Observation.request_id == SupportRequest.id)
-        .outerjoin(AgreedAction, AgreedAction.observation_id == Observation.id)
-        .where(SupportRequest.focus_case_id.in_(bindparam("case_ids", expanding=True)))
-        .group_by(SupportRequest.focus_case_id)
-    )
 
 
 LATEST = 5  # events shown under each focus case; the rest are counted
@@ -84,8 +47,16 @@ class CaseHistory:
 
 
 @cache
-def _events():
-    # Built once, for every agreement: its cases are bound (`case_ids`).
+def _requests():
+    # Built once, for every agreement: its cases are bound (`case_ids`). One row a request
+    # (a request has at most one observation), with its observation's agreed actions counted.
+    def actions(column):
+        return (
+            select(func.count(column))
+            .where(AgreedAction.observation_id == Observation.id)
+            .scalar_subquery()
+        )
+
     return (
         select(
             SupportRequest.focus_case_id,
@@ -98,36 +69,44 @@ def _events():
             Observation.id,
             Observation.shared_at,
             Observation.shared_with_manager,
+            actions(AgreedAction.id),
+            actions(AgreedAction.done_at),
         )
-        .outerjoin(
-            Observation,
-            and_(Observation.request_id == SupportRequest.id, Observation.shared_at.is_not(None)),
-        )
-        .where(
-            SupportRequest.focus_case_id.in_(bindparam("case_ids", expanding=True)),
-            SupportRequest.status.in_(HAPPENING),
-        )
+        .outerjoin(Observation, Observation.request_id == SupportRequest.id)
+        .where(SupportRequest.focus_case_id.in_(bindparam("case_ids", expanding=True)))
     )
 
 
-def history(case_ids: list[int], viewer_id: int, manager: bool) -> dict[int, CaseHistory]:
-    """What happened on each focus case, in one query: requests planned or done and their
-    shared observations; the manager opens an observation only where the NQSW shares it."""
+def on_focus_cases(case_ids: list[int], viewer_id: int, manager: bool):
+    """The counts and the history of each focus case, in one query whatever the history:
+    requests planned or done, and their shared observations with the actions agreed in
+    them; the manager opens an observation only where the NQSW shares it."""
+    counts: dict[int, CaseActivity] = defaultdict(CaseActivity)
     found: dict[int, CaseHistory] = defaultdict(CaseHistory)
     if not case_ids:
-        return found
-    rows = db.session.execute(_events(), {"case_ids": case_ids})
+        return counts, found
     events: dict[int, list[Event]] = defaultdict(list)
-    for case_id, id_, kind, status, starts_at, nqsw_id, mentor_id, seen, shared, told in rows:
+    for row in db.session.execute(_requests(), {"case_ids": case_ids}):
+        case_id, id_, kind, status, starts_at, nqsw_id, mentor_id, seen, shared, told = row[:10]
+        count = counts[case_id]
+        if seen is not None and shared is not None:
+            count.observations += 1
+            count.actions += row[10]
+            count.actions_done += row[11]
+        if status not in HAPPENING:
+            continue
+        discussion = kind == RequestKind.CASE_DISCUSSION.value
+        count.discussions += discussion
+        count.accompaniments += not discussion
         party = viewer_id in (nqsw_id, mentor_id)
-        what = "Case discussion" if kind == RequestKind.CASE_DISCUSSION.value else "Accompaniment"
         href = f"/requests/{id_}" if party or manager else None
+        what = "Case discussion" if discussion else "Accompaniment"
         events[case_id].append(Event(starts_at, what, status.capitalize(), href))
-        if seen is not None:
+        if seen is not None and shared is not None:
             opens = party or (manager and told)
             link = f"/observations/{seen}" if opens else None
             events[case_id].append(Event(shared, "Observation", "Shared", link))
     for case_id, happened in events.items():
         happened.sort(key=lambda event: event.on, reverse=True)
         found[case_id] = CaseHistory(happened[:LATEST], max(0, len(happened) - LATEST))
-    return found
+    return counts, found

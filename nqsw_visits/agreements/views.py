@@ -133,6 +133,9 @@ def _page_context(agreement: MentoringAgreement, shown) -> dict:
     starts = shown.starts_on
     cases = [c for c in agreement.focus_cases if c.in_version(shown.number)]
     holidays = queries.holidays_between(starts, starts + timedelta(days=400))
+    counts, history = activity.on_focus_cases(
+        [c.id for c in cases], current_user.id, _manager(agreement)
+    )
     return {
         "agreement": agreement,
         "shown": shown,
@@ -143,8 +146,8 @@ def _page_context(agreement: MentoringAgreement, shown) -> dict:
         "review_states": reviews.points(agreement, holidays, clock.today()),
         "rated_at_start": any(r.point == 0 for c in agreement.goals for r in c.ratings),
         "cases": cases,
-        "activity": activity.by_focus_case([c.id for c in cases]),
-        "history": activity.history([c.id for c in cases], current_user.id, _manager(agreement)),
+        "activity": counts,
+        "history": history,
         "goals": [g for g in agreement.goals if g.in_version(shown.number)],
         "confirmed": {row.person_id: row.confirmed_at for row in shown.confirmations},
         "people": rules.parties(agreement, shown),
