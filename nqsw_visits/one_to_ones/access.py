@@ -26,6 +26,10 @@ def current_mentor_id(agreement_id: int) -> int | None:
 
 @cache  # built once: every one-to-one page asks it
 def _current_mentor():
+    return _mentor_in_force(bindparam("agreement_id"))
+
+
+def _mentor_in_force(agreement_id):
     version, agreement = AgreementVersion, MentoringAgreement
     confirmed = (
         select(func.count())
@@ -41,7 +45,7 @@ def _current_mentor():
     return (
         select(version.mentor_id)
         .join(agreement, agreement.id == version.agreement_id)
-        .where(version.agreement_id == bindparam("agreement_id"), confirmed == people)
+        .where(version.agreement_id == agreement_id, confirmed == people)
         .order_by(version.number.desc())
         .limit(1)
     )
@@ -49,21 +53,29 @@ def _current_mentor():
 
 def session_for(session_id: int) -> OneToOne:
     """The one-to-one, if the signed-in person may read it; otherwise 404."""
-    session = db.session.scalars(_one_session(), {"session_id": session_id}).first()
+    return session_and_mentor(session_id)[0]
+
+
+def session_and_mentor(session_id: int) -> tuple[OneToOne, int | None]:
+    """The one-to-one, if the signed-in person may read it (otherwise 404), and the mentor
+    of its agreement's version in force, read with it."""
+    row = db.session.execute(_one_session(), {"session_id": session_id}).first()
+    session, mentor_id = row if row is not None else (None, None)
     # A start meeting has no record of its own: the agreement is its record.
     allowed = (
         session is not None
         and session.kind == SessionKind.ONE_TO_ONE.value
-        and rules.may_read(current_user, session, current_mentor_id(session.agreement_id))
+        and rules.may_read(current_user, session, mentor_id)
     )
     not_found_unless(allowed, "one-to-one", session_id)
-    return session
+    return session, mentor_id
 
 
 @cache  # built once: every one-to-one page loads its session so
 def _one_session():
+    in_force = _mentor_in_force(OneToOne.agreement_id).scalar_subquery()
     return (
-        select(OneToOne)
+        select(OneToOne, in_force)
         .where(OneToOne.id == bindparam("session_id"))
         .options(
             joinedload(OneToOne.mentor).lazyload(User.role_rows),

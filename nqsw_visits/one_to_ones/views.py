@@ -12,7 +12,12 @@ from nqsw_visits.core.forms import refused
 from nqsw_visits.core.paging import paginate
 from nqsw_visits.core.security import role_required
 from nqsw_visits.one_to_ones import queries, rules
-from nqsw_visits.one_to_ones.access import action_of, current_mentor_id, session_for
+from nqsw_visits.one_to_ones.access import (
+    action_of,
+    current_mentor_id,
+    session_and_mentor,
+    session_for,
+)
 from nqsw_visits.one_to_ones.blueprint import bp
 from nqsw_visits.one_to_ones.forms import (
     ActionForm,
@@ -100,9 +105,10 @@ def _booked(agreement, outcomes):
     return redirect(url_for(".index", agreement_id=agreement.id))
 
 
-def _page(session, status=200, **forms):
+def _page(session, status=200, mentor_id=None, **forms):
     now = clock.now()
-    mentor_id = current_mentor_id(session.agreement_id)
+    if mentor_id is None:
+        mentor_id = current_mentor_id(session.agreement_id)
     owner_form = forms.pop("action_form", None) or ActionForm()
     owner_form.owner.choices = [
         (session.mentor_id, session.mentor.display_name),
@@ -128,8 +134,8 @@ def _page(session, status=200, **forms):
 @role_required(Role.NQSW, Role.MENTOR)
 def show(session_id: int):
     """A one-to-one: when, what became of it, the record and its actions."""
-    session = session_for(session_id)
-    response = _page(session)
+    session, mentor_id = session_and_mentor(session_id)
+    response = _page(session, mentor_id=mentor_id)
     # Every view is audited once the page is rendered: besides its own record, the page
     # shows actions carried from earlier sessions.
     with kept_as_loaded():
