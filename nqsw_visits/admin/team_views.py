@@ -2,7 +2,8 @@
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from nqsw_visits.admin.blueprint import bp
 from nqsw_visits.admin.forms import TeamEditForm, TeamForm
@@ -46,11 +47,10 @@ def _team_form(team: Team) -> TeamEditForm:
             User.id, User.display_name
         )
     ).all()
-    form = TeamEditForm(
-        people=[m.id for m in team.managers], frameworks=frameworks.team_framework_ids(team.id)
-    )
+    loaded, chosen = frameworks.frameworks_with_choice(team.id)
+    form = TeamEditForm(people=[m.id for m in team.managers], frameworks=chosen)
     form.people.choices = [(m.id, m.display_name) for m in candidates]
-    form.frameworks.choices = [(f.id, f.name) for f in frameworks.all_frameworks()]
+    form.frameworks.choices = [(f.id, f.name) for f in loaded]
     return form
 
 
@@ -58,8 +58,12 @@ def _team_form(team: Team) -> TeamEditForm:
 @role_required(Role.ADMIN)
 def team_edit(team_id: int):
     """Choose a team's practice managers and the professional standards it uses."""
-    team = db.get_or_404(
-        Team, team_id, options=[selectinload(Team.managers).lazyload(User.role_rows)]
+    # A statement, not a look-up by key: the signed-in person's own team is loaded already,
+    # without its managers.
+    team = db.first_or_404(
+        select(Team)
+        .where(Team.id == team_id)
+        .options(joinedload(Team.managers).lazyload(User.role_rows))
     )
     form = _team_form(team)
     if form.validate_on_submit():

@@ -198,6 +198,20 @@ def framework_by_code(code: str) -> Framework | None:
     return db.session.scalar(select(Framework).where(Framework.code == code))
 
 
+def frameworks_with_choice(team_id: int) -> tuple[list[Framework], list[int]]:
+    """Every framework loaded, by name, and those the team chose, in one statement."""
+    rows = db.session.execute(
+        select(Framework, TeamFramework.team_id)
+        .outerjoin(
+            TeamFramework,
+            (TeamFramework.framework_id == Framework.id) & (TeamFramework.team_id == team_id),
+        )
+        .order_by(Framework.name, Framework.id)
+    ).all()
+    chosen = sorted(framework.id for framework, team in rows if team is not None)
+    return [framework for framework, _ in rows], chosen
+
+
 def team_framework_ids(team_id: int) -> list[int]:
     """The frameworks a team chose; empty means it uses every framework."""
     return list(

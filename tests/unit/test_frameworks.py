@@ -290,6 +290,8 @@ def test_setting_a_teams_frameworks_replaces_them_and_is_audited(app):
     frameworks.set_team_frameworks(None, team, ids[:1])
     db.session.commit()
     assert frameworks.team_framework_ids(team.id) == ids[:1]
+    assert frameworks.frameworks_with_choice(team.id) == (frameworks.all_frameworks(), ids[:1])
+    assert frameworks.frameworks_with_choice(make_team().id) == (frameworks.all_frameworks(), [])
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "team.frameworks_set")
     ).all()
