@@ -179,19 +179,20 @@ def _holidays_between():
     )
 
 
-_PARTS = ("versions", "focus_cases", "goals", "reviews")  # versions alone when not whole
+_PARTS = ("focus_cases", "goals", "reviews")  # read only for the whole agreement
 
 
 def one_agreement(agreement_id: int, whole: bool) -> MentoringAgreement | None:
-    """An agreement by id with what its pages show: a statement for each part, each
-    version's people and confirmations and each goal's standard and ratings joined in.
-    Not whole: the NQSW and the versions only, for pages about its sessions."""
+    """An agreement by id with what its pages show: the agreement with its versions (few,
+    each with its people and confirmations joined in), then a statement for each other
+    part, each goal's standard and ratings joined in. Not whole: the NQSW and the versions
+    only, for pages about its sessions."""
     statements = _agreement_parts()
     found = db.session.scalars(statements["agreement"], {"agreement_id": agreement_id})
-    agreement = found.one_or_none()
-    if agreement is None:
-        return None
-    for part in _PARTS if whole else _PARTS[:1]:
+    agreement = found.unique().one_or_none()
+    if agreement is None or not whole:
+        return agreement
+    for part in _PARTS:
         fill([agreement], part, statements[part])
     return agreement
 
@@ -202,15 +203,14 @@ def _agreement_parts() -> dict:
     return {
         "agreement": select(MentoringAgreement)
         .where(MentoringAgreement.id == bindparam("agreement_id"))
-        .options(_person(joinedload(MentoringAgreement.nqsw))),
-        "versions": select(AgreementVersion.agreement_id, AgreementVersion)
-        .where(AgreementVersion.agreement_id.in_(ids))
-        .order_by(AgreementVersion.number)
         .options(
-            joinedload(AgreementVersion.confirmations),
-            _person(joinedload(AgreementVersion.mentor)),
-            _person(joinedload(AgreementVersion.manager)),
-            _person(joinedload(AgreementVersion.created_by)),
+            _person(joinedload(MentoringAgreement.nqsw)),
+            joinedload(MentoringAgreement.versions).options(
+                joinedload(AgreementVersion.confirmations),
+                _person(joinedload(AgreementVersion.mentor)),
+                _person(joinedload(AgreementVersion.manager)),
+                _person(joinedload(AgreementVersion.created_by)),
+            ),
         ),
         "focus_cases": select(FocusCase.agreement_id, FocusCase)
         .where(FocusCase.agreement_id.in_(ids))
