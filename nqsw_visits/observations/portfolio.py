@@ -17,7 +17,7 @@ from nqsw_visits.observations.models import (
     ObservationStandard,
     Standard,
 )
-from nqsw_visits.observations.standards import standards_for_team
+from nqsw_visits.observations.standards import standards_marked
 from nqsw_visits.people.models import MentorAssignment, Role, User
 from nqsw_visits.people.queries import manages
 from nqsw_visits.support_requests.models import SupportRequest
@@ -109,18 +109,18 @@ def open_actions_query() -> Select:
 
 def progress(nqsw: User) -> Progress:
     """The counts and standards the progress page shows, in a fixed number of queries."""
-    counted, evidenced = _progress_statements()
+    counted, seen_ids = _progress_statements()
     rows = db.session.execute(counted, of(nqsw)).all()
     counts = {kind: number for kind, number, _ in rows}
     signed = {kind: number for kind, _, number in rows}.get(Classification.ASYE_DIRECT, 0)
-    seen = db.session.scalars(evidenced, of(nqsw)).all()
-    seen_set = {s.id for s in seen}
+    marked = standards_marked(nqsw.team_id, seen_ids, {"nqsw_id": nqsw.id})
+    seen = [standard for standard, _, was_seen in marked if was_seen]
     return Progress(
         counts={c.value: counts.get(c.value, 0) for c in Classification},
         asye_signed=signed,
         asye_unsigned=counts.get(Classification.ASYE_DIRECT, 0) - signed,
         evidenced=sorted(seen, key=lambda s: (s.framework.name, s.position)),
-        not_seen=[s for s in standards_for_team(nqsw.team_id) if s.id not in seen_set],
+        not_seen=[standard for standard, used, was_seen in marked if used and not was_seen],
     )
 
 
@@ -137,7 +137,7 @@ def _progress_statements():
         .join(Observation, Observation.id == ObservationStandard.observation_id)
         .where(shared)
     )
-    return counted, select(Standard).where(Standard.id.in_(seen_ids))
+    return counted, seen_ids
 
 
 @cache

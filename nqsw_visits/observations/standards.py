@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy import Select, bindparam, delete, or_, select
 from sqlalchemy.orm import contains_eager
 
 from nqsw_visits.core import clock
@@ -171,21 +171,39 @@ def standards_for_team(team_id: int | None) -> list[Standard]:
     return list(db.session.scalars(_standards(team_id is not None), {"team_id": team_id}))
 
 
-@cache  # built once for a team and once for no team: the progress and observation pages
+@cache  # built once for a team and once for no team: the observation and agreement pages
 def _standards(of_team: bool):
-    query = (
-        select(Standard)
-        .join(Standard.framework)
+    return _by_framework(select(Standard)).where(_in_use(of_team))
+
+
+def _by_framework(query: Select) -> Select:
+    return (
+        query.join(Standard.framework)
         .options(contains_eager(Standard.framework))
-        .where(~Standard.retired)
         .order_by(Framework.name, Framework.id, Standard.position, Standard.id)
     )
-    if of_team:
-        chosen = select(TeamFramework.framework_id).where(
-            TeamFramework.team_id == bindparam("team_id")
-        )
-        query = query.where(or_(Standard.framework_id.in_(chosen), ~chosen.exists()))
-    return query
+
+
+def _in_use(of_team: bool):
+    """A current standard of the team's frameworks (`team_id`), or of any with no team."""
+    if not of_team:
+        return ~Standard.retired
+    chosen = select(TeamFramework.framework_id).where(TeamFramework.team_id == bindparam("team_id"))
+    return ~Standard.retired & or_(Standard.framework_id.in_(chosen), ~chosen.exists())
+
+
+def standards_marked(team_id: int | None, marked: Select, params: dict) -> list:
+    """The standards a team uses and any standard whose id `marked` selects, each as
+    (standard, the team uses it, it is marked), in `standards_for_team`'s order: one query."""
+    statement = _marked(team_id is not None, marked)
+    return db.session.execute(statement, {"team_id": team_id, **params}).all()
+
+
+@cache  # built once for each marking statement, with a team and without: the progress page
+def _marked(of_team: bool, marked: Select) -> Select:
+    in_use, is_marked = _in_use(of_team), Standard.id.in_(marked)
+    columns = (Standard, in_use.label("in_use"), is_marked.label("marked"))
+    return _by_framework(select(*columns)).where(or_(in_use, is_marked))
 
 
 def all_frameworks() -> list[Framework]:

@@ -260,6 +260,24 @@ def test_a_team_uses_only_the_frameworks_it_chose(app):
     assert [s.code for s in standards_for_team(team.id)][:2] == ["EC1", "PCF1"]
 
 
+def test_standards_marked_are_the_teams_in_its_order_and_the_marked_from_anywhere(app):
+    """The progress page's standards: those the team uses, and any seen, retired or not."""
+    load(framework_file())
+    team = make_team()
+    frameworks.set_team_frameworks(None, team, [frameworks.framework_by_code("pcf").id])
+    load(framework_file(standards=[standard("EC1"), standard("EC2")]))  # EC3 retired
+    db.session.commit()
+    codes = {s.code: s.id for s in db.session.scalars(select(Standard))}
+    marked = select(Standard.id).where(Standard.id.in_([codes["EC3"], codes["PCF2"]]))
+    rows = frameworks.standards_marked(team.id, marked, {})
+    in_use = [s.code for s, used, _ in rows if used]
+    assert in_use == [s.code for s in standards_for_team(team.id)]
+    assert sorted(s.code for s, _, seen in rows if seen) == ["EC3", "PCF2"]
+    assert {s.code for s, used, _ in rows if not used} == {"EC3"}
+    everyone = frameworks.standards_marked(None, marked, {})
+    assert [s.code for s, used, _ in everyone if used] == [s.code for s in standards_for_team(None)]
+
+
 def test_standards_for_a_team_take_one_query_however_many_frameworks(app, count_queries):
     team = make_team()
 
