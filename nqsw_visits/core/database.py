@@ -158,8 +158,11 @@ def commit_what_only_read(app: Flask) -> None:
         session = db.session()
         if error is not None or reads_only() or not session.in_transaction():
             return
-        connection = session.connection()
-        if connection.dialect.name != "postgresql" or connection.info.get("wrote", True):
+        # The engine is asked first: on SQLite a connection not yet taken would begin
+        # IMMEDIATE, and wait for the write lock, only to be rolled back.
+        if session.get_bind().dialect.name != "postgresql":
+            return
+        if session.connection().info.get("wrote", True):
             return
         try:
             session.commit()
