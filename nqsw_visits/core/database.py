@@ -136,13 +136,18 @@ def _autocommit_page_reads(connection) -> None:
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _refuse_writes_in_read_transactions(conn, _cursor, statement, *_args):
-    if statement.lstrip()[:6].upper() != "SELECT":
-        conn.info["wrote"] = True  # anything but a SELECT may have changed something
     reading_only = conn.info.get("sqlite_begin") == "DEFERRED" or conn.info.get("read_autocommit")
     if reading_only and statement.lstrip()[:7].upper().startswith(_WRITES):
         raise WriteInReadTransaction(
             "A page read wrote to the database: put the write in database.writing()"
         )
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(conn, _cursor, statement, *_args):
+    # Read by commit_what_only_read: anything but a SELECT may have changed something.
+    if statement.lstrip()[:6].upper() != "SELECT":
+        conn.info["wrote"] = True
 
 
 def commit_what_only_read(app: Flask) -> None:

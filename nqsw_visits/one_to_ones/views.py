@@ -14,7 +14,6 @@ from nqsw_visits.core.security import role_required
 from nqsw_visits.one_to_ones import queries, rules
 from nqsw_visits.one_to_ones.access import (
     action_of,
-    current_mentor_id,
     session_and_mentor,
     session_for,
 )
@@ -105,10 +104,8 @@ def _booked(agreement, outcomes):
     return redirect(url_for(".index", agreement_id=agreement.id))
 
 
-def _page(session, status=200, mentor_id=None, **forms):
+def _page(session, mentor_id: int | None, status=200, **forms):
     now = clock.now()
-    if mentor_id is None:
-        mentor_id = current_mentor_id(session.agreement_id)
     owner_form = forms.pop("action_form", None) or ActionForm()
     owner_form.owner.choices = [
         (session.mentor_id, session.mentor.display_name),
@@ -135,7 +132,7 @@ def _page(session, status=200, mentor_id=None, **forms):
 def show(session_id: int):
     """A one-to-one: when, what became of it, the record and its actions."""
     session, mentor_id = session_and_mentor(session_id)
-    response = _page(session, mentor_id=mentor_id)
+    response = _page(session, mentor_id)
     # Every view is audited once the page is rendered: besides its own record, the page
     # shows actions carried from earlier sessions.
     with kept_as_loaded():
@@ -167,22 +164,22 @@ def _done(session, message: str):
 @role_required(Role.NQSW, Role.MENTOR)
 def record(session_id: int):
     """Save what was talked about; the session counts as held."""
-    session = session_for(session_id)
+    session, mentor_id = session_and_mentor(session_id)
     form = RecordForm()
     if form.validate_on_submit():
         try:
             rules.write_record(current_user, session, form.talked_about.data, clock.now())
             return _done(session, "Record saved")
         except rules.OneToOneError as error:
-            return _page(session, refused(error, form), record_form=form, form=form)
-    return _page(session, 422, record_form=form, form=form)
+            return _page(session, mentor_id, refused(error, form), record_form=form, form=form)
+    return _page(session, mentor_id, 422, record_form=form, form=form)
 
 
 @bp.post("/one-to-ones/<int:session_id>/actions")
 @role_required(Role.NQSW, Role.MENTOR)
 def add_action(session_id: int):
     """Add an action agreed at this session."""
-    session = session_for(session_id)
+    session, mentor_id = session_and_mentor(session_id)
     form = ActionForm()
     form.owner.choices = [(session.mentor_id, ""), (session.nqsw_id, "")]
     if form.validate_on_submit():
@@ -193,8 +190,8 @@ def add_action(session_id: int):
             )
             return _done(session, "Action added")
         except rules.OneToOneError as error:
-            return _page(session, refused(error, form), action_form=form, form=form)
-    return _page(session, 422, action_form=form, form=form)
+            return _page(session, mentor_id, refused(error, form), action_form=form, form=form)
+    return _page(session, mentor_id, 422, action_form=form, form=form)
 
 
 @bp.post("/one-to-ones/<int:session_id>/actions/<int:action_id>/done")
@@ -216,30 +213,30 @@ def action_done(session_id: int, action_id: int):
 @role_required(Role.NQSW, Role.MENTOR)
 def cancel(session_id: int):
     """Cancel a one-to-one that has not started; the other person is told."""
-    session = session_for(session_id)
+    session, mentor_id = session_and_mentor(session_id)
     form = CancelForm()
     if form.validate_on_submit():
         try:
             rules.cancel(current_user, session, form.reason.data, clock.now())
             return _done(session, "One-to-one cancelled")
         except rules.OneToOneError as error:
-            return _page(session, refused(error, form), cancel_form=form, form=form)
-    return _page(session, 422, cancel_form=form, form=form)
+            return _page(session, mentor_id, refused(error, form), cancel_form=form, form=form)
+    return _page(session, mentor_id, 422, cancel_form=form, form=form)
 
 
 @bp.post("/one-to-ones/<int:session_id>/missed")
 @role_required(Role.NQSW, Role.MENTOR)
 def missed(session_id: int):
     """Record that a one-to-one did not happen."""
-    session = session_for(session_id)
+    session, mentor_id = session_and_mentor(session_id)
     form = MissedForm()
     if form.validate_on_submit():
         try:
             rules.mark_missed(current_user, session, form.reason.data or "", clock.now())
             return _done(session, "Marked as missed")
         except rules.OneToOneError as error:
-            return _page(session, refused(error, form), missed_form=form, form=form)
-    return _page(session, 422, missed_form=form, form=form)
+            return _page(session, mentor_id, refused(error, form), missed_form=form, form=form)
+    return _page(session, mentor_id, 422, missed_form=form, form=form)
 
 
 @bp.post("/one-to-ones/<int:session_id>/share")
