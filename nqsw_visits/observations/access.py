@@ -8,10 +8,10 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from nqsw_visits.core.extensions import db
 from nqsw_visits.core.loading import fill
-from nqsw_visits.core.security import not_found_unless
+from nqsw_visits.core.security import not_found_unless, signed_in_user
 from nqsw_visits.observations import portfolio
 from nqsw_visits.observations.models import Addendum, Observation
-from nqsw_visits.people.models import User
+from nqsw_visits.people.models import Role, User
 
 
 def observation_for(observation_id: int, *, full: bool = False) -> tuple[Observation, str]:
@@ -54,11 +54,26 @@ def _addenda():
 
 def nqsw_for(nqsw_id: int, *, own_only: bool = False) -> User:
     """An NQSW whose progress the viewer may see (only their own with own_only), or 404."""
-    # The page shows the team's name and never the roles: load one, not the other.
-    nqsw = db.session.get(User, nqsw_id, options=[joinedload(User.team), lazyload(User.role_rows)])
-    if own_only:
-        allowed = nqsw is not None and nqsw.id == current_user.id
+    viewer = signed_in_user()
+    if own_only or nqsw_id == viewer.id:
+        allowed = nqsw_id == viewer.id
+        nqsw = viewer if allowed else None
     else:
-        allowed = nqsw is not None and portfolio.may_see_progress(current_user, nqsw)
+        # The person and whether the viewer may see them, in one statement.
+        manager = viewer.has_role(Role.PRACTICE_MANAGER)
+        found = db.session.execute(
+            _person_and_access(manager), {"id": nqsw_id, "viewer_id": viewer.id}
+        )
+        nqsw, allowed = found.first() or (None, False)
     not_found_unless(allowed, "progress of user", nqsw_id)
     return nqsw
+
+
+@cache
+def _person_and_access(manager: bool):
+    # The page shows the team's name and never the roles: load one, not the other.
+    return (
+        select(User, portfolio.may_see_progress(manager))
+        .where(User.id == bindparam("id"))
+        .options(joinedload(User.team), lazyload(User.role_rows))
+    )

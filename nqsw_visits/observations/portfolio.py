@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from nqsw_visits.core.extensions import db
@@ -18,7 +18,7 @@ from nqsw_visits.observations.models import (
     Standard,
 )
 from nqsw_visits.observations.standards import standards_marked
-from nqsw_visits.people.models import MentorAssignment, Role, User
+from nqsw_visits.people.models import MentorAssignment, TeamManager, User
 from nqsw_visits.people.queries import manages
 from nqsw_visits.support_requests.models import SupportRequest
 
@@ -49,14 +49,22 @@ def view_level(viewer: User, observation: Observation) -> str | None:
     return None
 
 
-def may_see_progress(viewer: User, nqsw: User) -> bool:
-    """The NQSW, their current mentors and their practice manager."""
-    if viewer.id == nqsw.id:
-        return True
-    # Each check is a statement: the one the viewer's roles make likelier goes first.
-    if viewer.has_role(Role.PRACTICE_MANAGER):
-        return manages(viewer, nqsw) or _mentors(viewer, nqsw)
-    return _mentors(viewer, nqsw) or manages(viewer, nqsw)
+@cache  # one for practice managers, one for everyone else; run with {"viewer_id": ...}
+def may_see_progress(manager: bool) -> ColumnElement[bool]:
+    """Whether the viewer may see the progress of the person of a `User` row: the NQSW, their
+    current mentors and, for a practice manager (`manager`), the NQSW's team's manager."""
+    viewer_id = bindparam("viewer_id")
+    allowed = [
+        User.id == viewer_id,
+        exists().where(
+            MentorAssignment.nqsw_id == User.id, MentorAssignment.mentor_id == viewer_id
+        ),
+    ]
+    if manager:
+        allowed.append(
+            exists().where(TeamManager.team_id == User.team_id, TeamManager.user_id == viewer_id)
+        )
+    return or_(*allowed)
 
 
 @dataclass(frozen=True)
