@@ -109,7 +109,7 @@ def pages(url: str) -> list[Page]:
         Page("mentor", "agreements", "/agreements"),
         Page("mentor", "agreement", f"/agreements/{agreement}"),
         Page("mentor", "agreement version", f"/agreements/{agreement}/versions/1"),
-        Page("mentor", "review", f"/agreements/{agreement}/reviews/{programme['months']}"),
+        Page("mentor", "review", "/agreements/{}/reviews/{}".format(*programme["review"])),
         Page("mentor", "one-to-ones", f"/agreements/{agreement}/one-to-ones"),
         Page("mentor", "one-to-one", f"/one-to-ones/{session}"),
         Page("mentor", "book one-to-ones", f"/agreements/{agreement}/one-to-ones/new"),
@@ -120,8 +120,8 @@ def pages(url: str) -> list[Page]:
 
 
 def _programme(conn, mentor: int, nqsw: int) -> dict:
-    """The mentor's busiest agreement in force, its latest held one-to-one and a written
-    review; the NQSW's own agreement; a completed request of theirs still to write up."""
+    """The mentor's busiest agreement in force, its latest held one-to-one and its first review
+    still to write; the NQSW's own agreement; a completed request of theirs still to write up."""
     agreement = _one(
         conn,
         "SELECT a.id FROM mentoring_agreements a WHERE a.ended_on IS NULL AND a.id IN "
@@ -138,13 +138,7 @@ def _programme(conn, mentor: int, nqsw: int) -> dict:
             "ORDER BY status = 'held' DESC, starts_at DESC LIMIT 1",
             a=agreement,
         ),
-        "months": _one(
-            conn,
-            "SELECT months FROM agreement_reviews WHERE agreement_id = :a "
-            "ORDER BY confirmed_at IS NULL, months DESC LIMIT 1",
-            a=agreement,
-        )
-        or 3,
+        "review": _to_write(conn, mentor),
         "own": _one(
             conn,
             "SELECT id FROM mentoring_agreements WHERE nqsw_id = :n AND ended_on IS NULL",
@@ -158,3 +152,28 @@ def _programme(conn, mentor: int, nqsw: int) -> dict:
             m=mentor,
         ),
     }
+
+
+def _to_write(conn, mentor: int) -> tuple[int, int]:
+    """The mentor's busiest agreement in force with a review still to write, and its first
+    such point: the page a mentor opens to write a review, the same kind of page at either
+    scale (the demo has no review written, and reading a written one adds its audit row)."""
+    rows = conn.execute(
+        sa.text(
+            "SELECT a.id, r.months FROM mentoring_agreements a "
+            "LEFT JOIN agreement_reviews r ON r.agreement_id = a.id "
+            "WHERE a.ended_on IS NULL AND a.id IN "
+            "(SELECT agreement_id FROM agreement_versions WHERE mentor_id = :m) "
+            "ORDER BY (SELECT count(*) FROM one_to_ones o WHERE o.agreement_id = a.id) DESC, a.id"
+        ),
+        {"m": mentor},
+    ).all()
+    written: dict[int, set] = {}
+    for agreement, months in rows:
+        written.setdefault(agreement, set()).add(months)
+    return next(
+        (agreement, months)
+        for agreement, done in written.items()
+        for months in (3, 6, 12)
+        if months not in done
+    )
