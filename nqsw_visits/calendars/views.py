@@ -62,11 +62,13 @@ def feed_settings():
 @public
 def feed(token: str):
     """A person's accompaniments for calendar apps; the secret address is the only key."""
-    user = db.session.scalar(select(User).where(User.calendar_token_hash == hash_token(token)))
-    if user is None or not user.active:
+    # Only whose feed it is: not the person's object, nor their roles with it.
+    owner = select(User.id).where(User.calendar_token_hash == hash_token(token), User.active)
+    user_id = db.session.scalar(owner)
+    if user_id is None:
         abort(404)
     now = clock.now()
-    events = feed_events(user.id, *feed_window(now))
+    events = feed_events(user_id, *feed_window(now))
     return _feed_response(feed_text(events, current_app.config["PUBLIC_URL"], now).encode())
 
 
