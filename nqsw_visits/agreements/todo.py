@@ -1,6 +1,5 @@
-"""What each person has to do on their mentoring agreements, for their home page: three queries."""
+"""What each person has to do on their mentoring agreements, for their home page: two queries."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -70,6 +69,7 @@ class _Agreement:
     nqsw: _Person
     versions: list[_Version] = field(default_factory=list)
     reviews: list[_Review] = field(default_factory=list)
+    team_managers: set[int] = field(default_factory=set)  # of the NQSW's team now
 
 
 def _load(user: User) -> list[_Agreement]:
@@ -93,6 +93,8 @@ def _load(user: User) -> list[_Agreement]:
         if row.review_id is not None and row.review_id not in reviewed:
             reviewed.add(row.review_id)
             agreement.reviews.append(_Review(row.months, row.confirmed_at, row.nqsw_added_at))
+        if row.team_manager_id is not None:
+            agreement.team_managers.add(row.team_manager_id)
     return list(agreements.values())
 
 
@@ -124,27 +126,17 @@ def _open_agreements():
             review.months,
             review.confirmed_at,
             review.nqsw_added_at,
+            TeamManager.user_id.label("team_manager_id"),
         )
         .join(page, page.c.id == MentoringAgreement.id)
         .join(User, User.id == MentoringAgreement.nqsw_id)
+        # A team has one manager or two: each row comes once for each.
+        .outerjoin(TeamManager, TeamManager.team_id == User.team_id)
         .join(version, version.agreement_id == MentoringAgreement.id)
         .outerjoin(confirmation, confirmation.version_id == version.id)
         .outerjoin(review, review.agreement_id == MentoringAgreement.id)
         .order_by(MentoringAgreement.id, version.number, review.months)
     )
-
-
-def _managers(found: list[_Agreement]) -> dict[int, set[int]]:
-    """The practice managers of each NQSW's team now, by team."""
-    teams = {a.nqsw.team_id for a in found if a.nqsw.team_id is not None}
-    managers = defaultdict(set)
-    if teams:
-        rows = db.session.execute(
-            select(TeamManager.team_id, TeamManager.user_id).where(TeamManager.team_id.in_(teams))
-        )
-        for team_id, user_id in rows:
-            managers[team_id].add(user_id)
-    return managers
 
 
 def to_do(user: User, today: date, holidays: frozenset[date] | None = None) -> list[ToDo]:
@@ -159,12 +151,10 @@ def to_do(user: User, today: date, holidays: frozenset[date] | None = None) -> l
             else frozenset()
         )
     is_manager = user.has_role(Role.PRACTICE_MANAGER)
-    managers = _managers(found) if is_manager else {}
     items = []
     for agreement in found:
-        now_managing = managers.get(agreement.nqsw.team_id, set())
-        manages = is_manager and user.id in now_managing
-        items += _confirm(user, agreement, manages, now_managing)
+        manages = is_manager and user.id in agreement.team_managers
+        items += _confirm(user, agreement, manages, agreement.team_managers)
         items += _reviews(user, agreement, manages, holidays, today)
     return items
 

@@ -105,6 +105,21 @@ def test_a_second_manager_while_the_named_one_stays_is_not_asked(team, client_fo
     assert "Take over" not in _text(client_for(colleague), "/my-team")
 
 
+def test_with_two_managers_each_sees_a_review_due_once(team, client_for, count_queries):
+    _agreement(team)
+    colleague = make_user(Role.PRACTICE_MANAGER, name="Cal Colleague")
+    make_manager_of(team["team"], colleague)
+    db.session.commit()
+    due = f"{team['nqsws'][0].display_name}'s 3-month review is due 20 January 2027"
+    for manager in (team["manager"], colleague):
+        client = client_for(manager)
+        assert _text(client, "/my-team").count(due) == 1
+        with count_queries() as seen:
+            client.get("/my-team")
+        # The team's managers now come with the agreements, not in a statement of their own.
+        assert not [s for s in seen.statements if s.lstrip().startswith("SELECT team_managers.")]
+
+
 def test_only_the_manager_now_confirms_a_review(team, client_for):
     agreement = _agreement(team)
     at = reviews.point_of(agreement, 3, frozenset(), clock.today())
