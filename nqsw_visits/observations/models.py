@@ -79,6 +79,10 @@ class TeamFramework(db.Model):
     )
 
 
+# The open observations' partial indexes: a statement must say both conditions to use them.
+OPEN_OBSERVATIONS = text("shared_at IS NOT NULL AND locked_at IS NULL")
+
+
 class Observation(db.Model):
     """The mentor's notes on a completed accompaniment, the NQSW's reflection, sign-off."""
 
@@ -87,6 +91,20 @@ class Observation(db.Model):
         CheckConstraint(f"classification IN ({_CLASSIFICATIONS})", name="classification_known"),
         Index("ix_observations_nqsw", "nqsw_id"),
         Index("ix_observations_mentor", "mentor_id"),
+        # Shared and not yet locked: what waits for a reflection or a signature, a few
+        # among a person's every observation. Home pages list them.
+        Index(
+            "ix_observations_open_nqsw",
+            "nqsw_id",
+            sqlite_where=OPEN_OBSERVATIONS,
+            postgresql_where=OPEN_OBSERVATIONS,
+        ),
+        Index(
+            "ix_observations_open_mentor",
+            "mentor_id",
+            sqlite_where=OPEN_OBSERVATIONS,
+            postgresql_where=OPEN_OBSERVATIONS,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,8 +9,7 @@ from datetime import date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, bindparam, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, and_, bindparam, or_, select
 
 from nqsw_visits.availability.free_time import add_working_days
 from nqsw_visits.availability.models import BankHoliday
@@ -103,10 +102,14 @@ def to_write(mentor: User, now: datetime, zone: ZoneInfo) -> list[ToWrite]:
 @cache  # built once, run with `params_for(person)`: every home page shows it
 def waiting_for_query() -> Select:
     """Shared, unlocked observations that wait for this person's reflection or signature."""
+    # What the list shows of the request and the people is looked up for each row of the
+    # page: joined, the count of the whole list read every person twice and each request.
     person_id = bindparam("person_id")
-    nqsw, mentor = aliased(User), aliased(User)
-    waiting = ((Observation.nqsw_id == person_id) & Observation.nqsw_signed_at.is_(None)) | (
-        (Observation.mentor_id == person_id) & Observation.mentor_signed_at.is_(None)
+    # Each side says "shared and not locked" itself, so each can use its partial index.
+    is_open = and_(Observation.shared_at.is_not(None), Observation.locked_at.is_(None))
+    waiting = or_(
+        and_(is_open, Observation.nqsw_id == person_id, Observation.nqsw_signed_at.is_(None)),
+        and_(is_open, Observation.mentor_id == person_id, Observation.mentor_signed_at.is_(None)),
     )
     reflected = and_(Observation.reflection.is_not(None), Observation.reflection != "")
     return (
@@ -114,14 +117,19 @@ def waiting_for_query() -> Select:
             Observation.id,
             Observation.nqsw_signed_at,
             reflected.label("reflected"),
-            SupportRequest.kind,
-            SupportRequest.starts_at,
-            nqsw.display_name.label("nqsw_name"),
-            mentor.display_name.label("mentor_name"),
+            _request_of_observation(SupportRequest.kind).label("kind"),
+            _request_of_observation(SupportRequest.starts_at).label("starts_at"),
+            _name_of(Observation.nqsw_id).label("nqsw_name"),
+            _name_of(Observation.mentor_id).label("mentor_name"),
         )
-        .join(SupportRequest, SupportRequest.id == Observation.request_id)
-        .join(nqsw, nqsw.id == Observation.nqsw_id)
-        .join(mentor, mentor.id == Observation.mentor_id)
-        .where(Observation.shared_at.is_not(None), Observation.locked_at.is_(None), waiting)
+        .where(waiting)
         .order_by(Observation.shared_at, Observation.id)
     )
+
+
+def _request_of_observation(column):
+    return select(column).where(SupportRequest.id == Observation.request_id).scalar_subquery()
+
+
+def _name_of(person_id):
+    return select(User.display_name).where(User.id == person_id).scalar_subquery()
