@@ -6,7 +6,7 @@ FLASK := FLASK_DEBUG=1 $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format install install-dev migrate demo-data bench fuzz
+.PHONY: run test lint format install install-dev migrate demo-data bench bench-instructions fuzz
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -63,3 +63,8 @@ demo-data: install
 bench: install
 	PYTHONPATH=. $(BIN)/python bench/availability.py
 	$(BIN)/python -m bench.pages
+
+## make bench-instructions: each page's CPU instructions a request as a share of hello's,
+## counted by valgrind: repeatable where timings are not (not part of the tests; ~5 minutes)
+bench-instructions: install
+	$(BIN)/python -m bench.instructions
