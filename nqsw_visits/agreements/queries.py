@@ -13,7 +13,7 @@ from nqsw_visits.agreements.models import (
     FocusCase,
     MentoringAgreement,
 )
-from nqsw_visits.availability.models import BankHoliday
+from nqsw_visits.availability import holidays as bank_holidays
 from nqsw_visits.core.extensions import db
 from nqsw_visits.core.loading import fill
 from nqsw_visits.people.models import MentorAssignment, Role, User
@@ -169,14 +169,7 @@ def _without_agreement():
 
 def holidays_between(first: date, last: date) -> frozenset[date]:
     """The bank holidays from one day to another, both included."""
-    return frozenset(db.session.scalars(_holidays_between(), {"first": first, "last": last}))
-
-
-@cache
-def _holidays_between():
-    return select(BankHoliday.day).where(
-        BankHoliday.day.between(bindparam("first"), bindparam("last"))
-    )
+    return bank_holidays.between(first, last)
 
 
 _PARTS = ("focus_cases", "goals", "reviews")  # read only for the whole agreement

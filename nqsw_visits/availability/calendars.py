@@ -1,5 +1,5 @@
-"""Mentors' calendars read from the database: patterns, time away, limits, bank holidays
-and commitments, in three statements built once and run for any mentors and span."""
+"""Mentors' calendars read from the database: patterns, time away, limits and commitments,
+in two statements built once and run for any mentors and span, and the bank holidays kept."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, String, bindparam, cast, literal, null, select, union_all
 
+from nqsw_visits.availability import holidays as bank_holidays
 from nqsw_visits.availability.free_time import Commitment, Limits, MentorCalendar, Pattern
 from nqsw_visits.availability.models import (
     AvailabilityException,
     AvailabilityPattern,
     AvailabilityWindow,
-    BankHoliday,
     MentorHold,
     MentorLimits,
 )
@@ -33,7 +33,7 @@ def load_calendars(
     statements = _statements()
     patterns, limits = _patterns_and_limits(db.session.execute(statements["weeks"], {"ids": ids}))
     days = {"first": span["after"].date(), "last": span["before"].date()}
-    holidays = frozenset(db.session.scalars(statements["holidays"], days))
+    holidays = bank_holidays.between(days["first"], days["last"])
     away, commitments = defaultdict(list), defaultdict(list)
     for source, mentor_id, starts_at, ends_at, kind, request_id in db.session.execute(
         statements["taken"], span
@@ -129,9 +129,6 @@ def _statements() -> dict:
     )
     return {
         "weeks": weeks,
-        "holidays": select(BankHoliday.day).where(
-            BankHoliday.day >= bindparam("first"), BankHoliday.day <= bindparam("last")
-        ),
         "taken": union_all(away, holds),
     }
 

@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from nqsw_visits.availability import free_time
+from nqsw_visits.availability import holidays as bank_holidays
 from nqsw_visits.availability.calendars import load_calendars
 from nqsw_visits.availability.free_time import Commitment
-from nqsw_visits.availability.models import AvailabilityException, BankHoliday
+from nqsw_visits.availability.models import AvailabilityException
 from nqsw_visits.core.clock import zone
 from nqsw_visits.core.extensions import db
 
@@ -51,13 +52,7 @@ def diary_week(mentor_id: int, monday: date, zone: ZoneInfo) -> list[DiaryDay]:
             day_start = datetime.combine(diary_day.day, time(0), tzinfo=zone)
             if row.starts_at < day_start + timedelta(days=1) and day_start < row.ends_at:
                 diary_day.away.append(row)
-    holidays = dict(
-        db.session.execute(
-            select(BankHoliday.day, BankHoliday.title).where(
-                BankHoliday.day >= monday, BankHoliday.day < monday + timedelta(days=7)
-            )
-        ).all()
-    )
+    holidays = bank_holidays.titles_between(monday, monday + timedelta(days=6))
     for diary_day in days:
         diary_day.bank_holiday = holidays.get(diary_day.day)
         diary_day.commitments = [

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, and_, bindparam, or_, select
 
 from nqsw_visits.availability.free_time import add_working_days
-from nqsw_visits.availability.models import BankHoliday
+from nqsw_visits.availability.holidays import every_day as every_bank_holiday
 from nqsw_visits.core.extensions import db
 from nqsw_visits.observations.models import Observation
 from nqsw_visits.people.models import User
@@ -90,7 +90,7 @@ def with_deadlines(rows: list, now: datetime, zone: ZoneInfo, holidays=None) -> 
 
 def bank_holidays() -> frozenset[date]:
     """Every bank holiday known."""
-    return frozenset(db.session.scalars(select(BankHoliday.day)))
+    return every_bank_holiday()
 
 
 def to_write(mentor: User, now: datetime, zone: ZoneInfo) -> list[ToWrite]:

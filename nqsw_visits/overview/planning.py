@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
-from nqsw_visits.availability.models import BankHoliday
+from nqsw_visits.availability import holidays as bank_holidays
 from nqsw_visits.core.extensions import db
 from nqsw_visits.people.models import MentorAssignment, Role, User
 from nqsw_visits.people.queries import managed_team_ids, with_role
@@ -87,7 +87,7 @@ def planned_support(
     horizon = now + timedelta(days=14)
     span = {"nqsw_ids": ids, "after": min(start, now), "before": max(end, horizon)}
     rows = db.session.scalars(_statements()["requests"], span).all()
-    holidays = frozenset(db.session.scalars(select(BankHoliday.day)))
+    holidays = bank_holidays.every_day()
     overdue_before = now
     # Unanswered for more than 2 working days: asked before "now minus 2 working days".
     for _ in range(2):

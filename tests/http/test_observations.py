@@ -307,6 +307,7 @@ def test_queries_do_not_grow_with_observations(world, client_for, count_queries,
     url = path.format(nqsw=world["nqsw"].id)
     client = client_for(world[who])
     observe(world, 2)
+    client.get(url)  # as a server does, once the bank holidays are kept
     with count_queries() as few:
         assert client.get(url).status_code == 200
     observe(world, 20)
