@@ -3,22 +3,27 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import delete, text
 
 from nqsw_visits.availability import holidays
 from nqsw_visits.availability.models import BankHoliday
 from nqsw_visits.core import clock
 from nqsw_visits.core.extensions import db
 
-CHRISTMAS = date(2031, 12, 25)
+CHRISTMAS, BOXING_DAY = date(2031, 12, 25), date(2031, 12, 26)
+ADDED = [CHRISTMAS, BOXING_DAY]
 
 
 @pytest.fixture
-def ticking(monkeypatch):
-    """A monotonic clock the test moves on by hand."""
+def ticking(app, monkeypatch):
+    """A monotonic clock the test moves on by hand; the days added here are gone after."""
     now = [1000.0]
     monkeypatch.setattr(clock, "monotonic", lambda: now[0])
-    return now
+    yield now
+    # Bank holidays are reference data every test keeps (PostgreSQL's are not emptied).
+    db.session.rollback()
+    db.session.execute(delete(BankHoliday).where(BankHoliday.day.in_(ADDED)))
+    db.session.commit()
 
 
 def test_they_are_read_once_while_kept(app, ticking, count_queries):
@@ -55,9 +60,9 @@ def test_a_change_elsewhere_is_seen_once_the_keep_time_is_up(app, ticking):
 def test_both_ends_of_a_span_count(app, ticking):
     db.session.add_all(
         [BankHoliday(day=CHRISTMAS, title="Christmas Day"),
-         BankHoliday(day=date(2031, 12, 26), title="Boxing Day")]
+         BankHoliday(day=BOXING_DAY, title="Boxing Day")]
     )  # fmt: skip
     db.session.commit()
-    assert holidays.between(CHRISTMAS, date(2031, 12, 26)) == {CHRISTMAS, date(2031, 12, 26)}
-    assert holidays.between(date(2031, 12, 26), date(2031, 12, 31)) == {date(2031, 12, 26)}
+    assert holidays.between(CHRISTMAS, BOXING_DAY) == {CHRISTMAS, BOXING_DAY}
+    assert holidays.between(BOXING_DAY, date(2031, 12, 31)) == {BOXING_DAY}
     assert holidays.between(date(2031, 12, 27), date(2031, 12, 31)) == frozenset()
