@@ -1,6 +1,5 @@
 """Lists of agreements and of the NQSWs still without one, each in a fixed number of queries."""
 
-from datetime import date
 from functools import cache
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select
@@ -13,7 +12,6 @@ from nqsw_visits.agreements.models import (
     FocusCase,
     MentoringAgreement,
 )
-from nqsw_visits.availability import holidays as bank_holidays
 from nqsw_visits.core.extensions import db
 from nqsw_visits.core.loading import fill
 from nqsw_visits.people.models import MentorAssignment, Role, User
@@ -165,11 +163,6 @@ def _without_agreement():
         .order_by(User.display_name)
         .limit(200)
     )
-
-
-def holidays_between(first: date, last: date) -> frozenset[date]:
-    """The bank holidays from one day to another, both included."""
-    return bank_holidays.between(first, last)
 
 
 _PARTS = ("focus_cases", "goals", "reviews")  # read only for the whole agreement

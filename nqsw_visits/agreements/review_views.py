@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from nqsw_visits.agreements import evidence, queries, reviews, rules
+from nqsw_visits.agreements import evidence, reviews, rules
 from nqsw_visits.agreements.access import agreement_for
 from nqsw_visits.agreements.blueprint import bp
 from nqsw_visits.agreements.forms import (
@@ -15,6 +15,7 @@ from nqsw_visits.agreements.forms import (
     view_form_for,
 )
 from nqsw_visits.agreements.views import PEOPLE_OF_AGREEMENTS
+from nqsw_visits.availability import holidays as bank_holidays
 from nqsw_visits.core import clock
 from nqsw_visits.core.database import kept_as_loaded
 from nqsw_visits.core.extensions import db
@@ -29,7 +30,7 @@ def _point(agreement, months: int) -> reviews.PointState:
     if version is None:
         abort(404)
     starts = version.starts_on
-    holidays = queries.holidays_between(starts, starts + timedelta(days=400))
+    holidays = bank_holidays.between(starts, starts + timedelta(days=400))
     try:
         return reviews.point_of(agreement, months, holidays, clock.today())
     except rules.AgreementError:

@@ -1,7 +1,7 @@
-"""What each person has to do on their mentoring agreements, for their home page: two queries."""
+"""What each person has to do on their mentoring agreements, for their home page: one query."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import cache
 
 from sqlalchemy import bindparam, select
@@ -12,9 +12,10 @@ from nqsw_visits.agreements.models import (
     AgreementVersion,
     MentoringAgreement,
 )
-from nqsw_visits.agreements.queries import holidays_between, mine
+from nqsw_visits.agreements.queries import mine
 from nqsw_visits.agreements.reviews import points
 from nqsw_visits.agreements.rules import in_force, latest, parties
+from nqsw_visits.availability import holidays as bank_holidays
 from nqsw_visits.core.extensions import db
 from nqsw_visits.people.models import Role, TeamManager, User
 
@@ -139,17 +140,10 @@ def _open_agreements():
     )
 
 
-def to_do(user: User, today: date, holidays: frozenset[date] | None = None) -> list[ToDo]:
-    """Versions to confirm or take over, and reviews due, to write, add a view to or confirm
-    (`holidays`: every bank holiday, when the caller has read them already)."""
+def to_do(user: User, today: date) -> list[ToDo]:
+    """Versions to confirm or take over, and reviews due, to write, add a view to or confirm."""
     found = _load(user)
-    starts = [v.starts_on for a in found if (v := in_force(a)) is not None]
-    if holidays is None:
-        holidays = (
-            holidays_between(min(starts), max(starts) + timedelta(days=400))
-            if starts
-            else frozenset()
-        )
+    holidays = bank_holidays.every_day()
     is_manager = user.has_role(Role.PRACTICE_MANAGER)
     items = []
     for agreement in found:

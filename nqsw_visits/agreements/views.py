@@ -10,6 +10,7 @@ from nqsw_visits.agreements.access import agreement_for, nqsw_to_start_for
 from nqsw_visits.agreements.blueprint import bp
 from nqsw_visits.agreements.forms import NO_STANDARD, ConfirmForm, EndForm, TermsForm
 from nqsw_visits.agreements.models import MentoringAgreement, SupportLevel
+from nqsw_visits.availability import holidays as bank_holidays
 from nqsw_visits.core import clock
 from nqsw_visits.core.extensions import db
 from nqsw_visits.core.forms import refused
@@ -132,7 +133,7 @@ def _manager(agreement: MentoringAgreement) -> bool:
 def _page_context(agreement: MentoringAgreement, shown) -> dict:
     starts = shown.starts_on
     cases = [c for c in agreement.focus_cases if c.in_version(shown.number)]
-    holidays = queries.holidays_between(starts, starts + timedelta(days=400))
+    holidays = bank_holidays.between(starts, starts + timedelta(days=400))
     counts, history = activity.on_focus_cases(
         [c.id for c in cases], current_user.id, _manager(agreement)
     )

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 from flask import render_template
 from flask_login import current_user
 
-from nqsw_visits.agreements.queries import holidays_between
 from nqsw_visits.availability.free_time import local_instant
+from nqsw_visits.availability.holidays import between as holidays_between
 from nqsw_visits.core import clock
 from nqsw_visits.core.extensions import db
 from nqsw_visits.core.forms import refused

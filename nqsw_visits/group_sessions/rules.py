@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from nqsw_visits.agreements.queries import holidays_between
 from nqsw_visits.availability.free_time import Reason
 from nqsw_visits.availability.holds import lock_mentor
+from nqsw_visits.availability.holidays import between as holidays_between
 from nqsw_visits.core.extensions import db
 from nqsw_visits.group_sessions import telling
 from nqsw_visits.group_sessions.changes import cancel, edit

@@ -5,7 +5,7 @@ plain rows, with just what the list shows: no observation text, and no objects t
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -70,11 +70,9 @@ def to_write_query() -> Select:
     )
 
 
-def with_deadlines(rows: list, now: datetime, zone: ZoneInfo, holidays=None) -> list[ToWrite]:
-    """Each accompaniment to write up, marked overdue once its working days have passed
-    (`holidays`: every bank holiday, when the caller has read them already)."""
-    if holidays is None:
-        holidays = bank_holidays() if rows else frozenset()
+def with_deadlines(rows: list, now: datetime, zone: ZoneInfo) -> list[ToWrite]:
+    """Each accompaniment to write up, marked overdue once its working days have passed."""
+    holidays = every_bank_holiday()
     return [
         ToWrite(
             row.id,
@@ -86,11 +84,6 @@ def with_deadlines(rows: list, now: datetime, zone: ZoneInfo, holidays=None) -> 
         )
         for row in rows
     ]
-
-
-def bank_holidays() -> frozenset[date]:
-    """Every bank holiday known."""
-    return every_bank_holiday()
 
 
 def to_write(mentor: User, now: datetime, zone: ZoneInfo) -> list[ToWrite]:

@@ -54,14 +54,13 @@ def nqsw():
 def mentor():
     """A mentor's home: their mentees and requests waiting."""
     me = signed_in_user()
-    holidays = waiting.bank_holidays()  # read once for the reviews and the write-up deadlines
     return render_template(
         "overview/mentor.html",
-        agreement_to_do=agreement_todo.to_do(me, clock.today(), holidays),
+        agreement_to_do=agreement_todo.to_do(me, clock.today()),
         mentees=overview.mentees_of(me),
         waiting_requests=overview.requests_waiting(me),
         to_write=_to_write(
-            first_page(waiting.to_write_query(), HOME_LIMIT, waiting.params_for(me)), holidays
+            first_page(waiting.to_write_query(), HOME_LIMIT, waiting.params_for(me))
         ),
         to_sign=_waiting_first(),
         group_sessions=group_sessions.upcoming_for(me.id, clock.now()),
@@ -73,9 +72,9 @@ def _waiting_first():
     return first_page(waiting.waiting_for_query(), HOME_LIMIT, waiting.params_for(current_user))
 
 
-def _to_write(found, holidays=None):
+def _to_write(found):
     """A page of accompaniments to write up, each marked overdue or not."""
-    found.entries = waiting.with_deadlines(found.items, clock.now(), zone(), holidays)
+    found.entries = waiting.with_deadlines(found.items, clock.now(), zone())
     return found
 
 
